@@ -1,0 +1,601 @@
+"""cffi build script for ``ssl_bio._openssl`` (out-of-line, API mode).
+
+``ffibuilder.cdef`` declares exactly the OpenSSL types, constants and functions that
+ssl_bio calls, grouped by the OpenSSL header that defines them.  ``set_source``
+compiles them against the system's libssl/libcrypto, so every declaration is
+checked by the C compiler (API mode), and macros and inline functions work.
+
+The table of OpenSSL error-reason mnemonics (``SSL_R_CERTIFICATE_VERIFY_FAILED``
+-> ``"CERTIFICATE_VERIFY_FAILED"``) is generated here, at build time, from the
+``<openssl/*err.h>`` headers of the OpenSSL being compiled against, so it always
+matches that OpenSSL instead of a hand-typed list.
+"""
+
+import os
+import re
+import shlex
+import subprocess
+import sys
+import sysconfig
+import tempfile
+
+from cffi import FFI
+
+MISSING_HEADERS = """
+ssl_bio: the OpenSSL development headers (<openssl/ssl.h>) were not found.
+
+ssl_bio compiles a small C extension against the system's OpenSSL (3.x, or 1.1.1).
+Install the headers and a C compiler, then build again:
+
+    Debian/Ubuntu:   apt-get install libssl-dev gcc
+    Fedora/RHEL:     dnf install openssl-devel gcc
+    Alpine:          apk add openssl-dev gcc musl-dev
+    macOS (brew):    brew install openssl@3, then
+                     CFLAGS=-I$(brew --prefix openssl@3)/include
+                     LDFLAGS=-L$(brew --prefix openssl@3)/lib
+
+Compiler output:
+{detail}
+"""
+
+# ---------------------------------------------------------------------------
+# Locating OpenSSL's headers and generating the reason-mnemonic table
+# ---------------------------------------------------------------------------
+
+
+def _compiler_command():
+    cc = os.environ.get("CC") or sysconfig.get_config_var("CC") or "cc"
+    return shlex.split(cc)
+
+
+def _user_flags():
+    flags = []
+    for var in ("CPPFLAGS", "CFLAGS"):
+        flags += shlex.split(os.environ.get(var, ""))
+    return flags
+
+
+def find_openssl_include_dir():
+    """Return the directory holding ``openssl/ssl.h`` as the compiler sees it.
+
+    Asking the preprocessor (rather than guessing paths) finds exactly the
+    headers the extension will be compiled with, including ``CFLAGS=-I...``.
+    Exits with an explanation of what to install when they are missing.
+    """
+    source = "#include <openssl/ssl.h>\n#include <openssl/opensslv.h>\n"
+    cmd = _compiler_command() + ["-E", "-x", "c", "-"] + _user_flags()
+    try:
+        proc = subprocess.run(cmd, input=source, capture_output=True, text=True)
+    except OSError as exc:
+        raise SystemExit(MISSING_HEADERS.format(detail=f"{cmd[0]}: {exc}"))
+    if proc.returncode != 0:
+        raise SystemExit(MISSING_HEADERS.format(detail=proc.stderr.strip()))
+    for match in re.finditer(r'^# \d+ "([^"]*openssl[/\\]ssl\.h)"', proc.stdout, re.M):
+        return os.path.dirname(os.path.dirname(match.group(1)))
+    raise SystemExit(MISSING_HEADERS.format(detail="could not locate openssl/ssl.h"))
+
+
+_LIB_RE = re.compile(r"^\s*#\s*define\s+ERR_LIB_([A-Z0-9_]+)\s+\d+", re.M)
+_REASON_RE = re.compile(r"^\s*#\s*define\s+([A-Z0-9_]+?)_R_([A-Z0-9_]+)\s+", re.M)
+
+
+def generate_error_tables(include_dir):
+    """C source for the library-name and reason-mnemonic tables.
+
+    Each entry names the OpenSSL macros themselves (``{ERR_LIB_SSL, SSL_R_X, "X"}``),
+    so the numeric values come from the compiler, and ``#ifdef`` keeps a
+    reason that a configuration compiles out from breaking the build.
+    """
+    header_dir = os.path.join(include_dir, "openssl")
+    with open(os.path.join(header_dir, "err.h")) as f:
+        libs = sorted(set(_LIB_RE.findall(f.read())))
+    reasons = []
+    # Every <openssl/*err.h>, so that each #ifdef below sees its header.
+    lines = []
+    for name in sorted(os.listdir(header_dir)):
+        if not name.endswith("err.h"):
+            continue
+        lines.append(f"#include <openssl/{name}>")
+        with open(os.path.join(header_dir, name), errors="replace") as f:
+            text = f.read()
+        for prefix, reason in _REASON_RE.findall(text):
+            if prefix in libs:
+                reasons.append((prefix, reason))
+    lines.append("static const struct ssl_bio_name_entry ssl_bio_lib_table[] = {")
+    for lib in libs:
+        lines.append(f'  {{ERR_LIB_{lib}, 0, "{lib}"}},')
+    lines.append("  {0, 0, NULL}\n};")
+    lines.append("static const struct ssl_bio_name_entry ssl_bio_reason_table[] = {")
+    for prefix, reason in sorted(set(reasons)):
+        macro = f"{prefix}_R_{reason}"
+        lines.append(f"#ifdef {macro}")
+        lines.append(f'  {{ERR_LIB_{prefix}, {macro}, "{reason}"}},')
+        lines.append("#endif")
+    lines.append("  {0, 0, NULL}\n};")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------
+# cdef: what ssl_bio calls, grouped by OpenSSL header
+# ---------------------------------------------------------------------------
+
+CDEF_TYPES = """
+/* <openssl/types.h> and friends: opaque handles */
+typedef ... SSL_CTX;
+typedef ... SSL;
+typedef ... SSL_CIPHER;
+typedef ... SSL_SESSION;
+typedef ... SSL_METHOD;
+typedef ... BIO;
+typedef ... BIO_METHOD;
+typedef ... X509;
+typedef ... X509_NAME;
+typedef ... X509_NAME_ENTRY;
+typedef ... X509_STORE;
+typedef ... X509_VERIFY_PARAM;
+typedef ... X509_STORE_CTX;
+typedef int (*SSL_verify_cb)(int preverify_ok, X509_STORE_CTX *x509_ctx);
+typedef ... ASN1_OBJECT;
+typedef ... ASN1_TIME;
+typedef ... ASN1_INTEGER;
+typedef ... COMP_METHOD;
+typedef ... GENERAL_NAMES;
+typedef ... AUTHORITY_INFO_ACCESS;
+typedef ... CRL_DIST_POINTS;
+typedef ... Cryptography_STACK_OF_SSL_CIPHER;
+typedef int pem_password_cb(char *buf, int size, int rwflag, void *userdata);
+
+/* <openssl/asn1.h> */
+/* ASN1_OCTET_STRING and ASN1_IA5STRING are the same struct: declared as ASN1_STRING */
+typedef ... ASN1_STRING;
+"""
+
+CDEF = """
+/* <openssl/crypto.h> */
+unsigned long OpenSSL_version_num(void);
+const char *OpenSSL_version(int type);
+#define OPENSSL_VERSION ...
+void OPENSSL_free(void *);
+
+/* <openssl/opensslv.h> */
+#define OPENSSL_VERSION_NUMBER ...
+
+/* <openssl/err.h> */
+#define ERR_LIB_SSL ...
+#define ERR_LIB_X509 ...
+#define ERR_LIB_PEM ...
+#define ERR_LIB_SYS ...
+unsigned long ERR_peek_last_error(void);
+void ERR_clear_error(void);
+int ERR_GET_LIB(unsigned long e);
+int ERR_GET_REASON(unsigned long e);
+const char *ERR_reason_error_string(unsigned long e);
+const char *ERR_lib_error_string(unsigned long e);
+
+/* <openssl/bio.h> */
+const BIO_METHOD *BIO_s_mem(void);
+BIO *BIO_new(const BIO_METHOD *type);
+BIO *BIO_new_mem_buf(const void *buf, int len);
+int BIO_free(BIO *a);
+int BIO_up_ref(BIO *a);
+int BIO_read(BIO *b, void *data, int dlen);
+int BIO_write(BIO *b, const void *data, int dlen);
+int BIO_gets(BIO *bp, char *buf, int size);
+size_t BIO_ctrl_pending(BIO *b);
+long BIO_set_mem_eof_return(BIO *b, int v);
+void BIO_set_retry_read(BIO *b);
+int BIO_reset(BIO *b);
+int BIO_eof(BIO *b);
+
+/* <openssl/objects.h> */
+#define NID_undef ...
+#define NID_subject_alt_name ...
+#define NID_info_access ...
+#define NID_crl_distribution_points ...
+#define NID_ad_OCSP ...
+#define NID_ad_ca_issuers ...
+int OBJ_obj2txt(char *buf, int buf_len, const ASN1_OBJECT *a, int no_name);
+int OBJ_obj2nid(const ASN1_OBJECT *o);
+int OBJ_txt2nid(const char *s);
+ASN1_OBJECT *OBJ_txt2obj(const char *s, int no_name);
+const char *OBJ_nid2sn(int n);
+const char *OBJ_nid2ln(int n);
+ASN1_OBJECT *OBJ_nid2obj(int n);
+void ASN1_OBJECT_free(ASN1_OBJECT *a);
+
+/* <openssl/asn1.h> */
+int ASN1_STRING_to_UTF8(unsigned char **out, const ASN1_STRING *in);
+int ASN1_STRING_length(const ASN1_STRING *x);
+const unsigned char *ASN1_STRING_get0_data(const ASN1_STRING *x);
+void ASN1_OCTET_STRING_free(ASN1_STRING *a);
+int ASN1_TIME_print(BIO *fp, const ASN1_TIME *a);
+int i2a_ASN1_INTEGER(BIO *bp, const ASN1_INTEGER *a);
+
+/* <openssl/x509.h> */
+#define X509_FILETYPE_PEM ...
+#define X509_FILETYPE_ASN1 ...
+#define X509_R_CERT_ALREADY_IN_HASH_TABLE ...
+#define X509_V_OK ...
+#define X509_V_ERR_HOSTNAME_MISMATCH ...
+#define X509_V_ERR_IP_ADDRESS_MISMATCH ...
+void X509_free(X509 *a);
+int i2d_X509(X509 *a, unsigned char **out);
+X509 *d2i_X509_bio(BIO *bp, X509 **x509);
+X509_NAME *X509_get_subject_name(const X509 *x);
+X509_NAME *X509_get_issuer_name(const X509 *x);
+long X509_get_version(const X509 *x);
+ASN1_INTEGER *X509_get_serialNumber(X509 *x);
+const ASN1_TIME *X509_get0_notBefore(const X509 *x);
+const ASN1_TIME *X509_get0_notAfter(const X509 *x);
+void *X509_get_ext_d2i(const X509 *x, int nid, int *crit, int *idx);
+int X509_NAME_entry_count(const X509_NAME *name);
+X509_NAME_ENTRY *X509_NAME_get_entry(const X509_NAME *name, int loc);
+int X509_NAME_ENTRY_set(const X509_NAME_ENTRY *ne);
+ASN1_OBJECT *X509_NAME_ENTRY_get_object(const X509_NAME_ENTRY *ne);
+ASN1_STRING *X509_NAME_ENTRY_get_data(const X509_NAME_ENTRY *ne);
+int X509_STORE_add_cert(X509_STORE *ctx, X509 *x);
+const char *X509_verify_cert_error_string(long n);
+
+/* <openssl/x509_vfy.h> */
+#define X509_V_FLAG_CRL_CHECK ...
+#define X509_V_FLAG_CRL_CHECK_ALL ...
+#define X509_V_FLAG_X509_STRICT ...
+#define X509_V_FLAG_ALLOW_PROXY_CERTS ...
+#define X509_V_FLAG_TRUSTED_FIRST ...
+#define X509_V_FLAG_PARTIAL_CHAIN ...
+#define X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS ...
+#define X509_CHECK_FLAG_NEVER_CHECK_SUBJECT ...
+int X509_VERIFY_PARAM_set_flags(X509_VERIFY_PARAM *param, unsigned long flags);
+int X509_VERIFY_PARAM_clear_flags(X509_VERIFY_PARAM *param, unsigned long flags);
+unsigned long X509_VERIFY_PARAM_get_flags(const X509_VERIFY_PARAM *param);
+void X509_VERIFY_PARAM_set_hostflags(X509_VERIFY_PARAM *param, unsigned int flags);
+int X509_VERIFY_PARAM_set1_host(X509_VERIFY_PARAM *param, const char *name, size_t namelen);
+int X509_VERIFY_PARAM_set1_ip(X509_VERIFY_PARAM *param, const unsigned char *ip, size_t iplen);
+
+/* <openssl/x509v3.h> */
+#define GEN_OTHERNAME ...
+#define GEN_EMAIL ...
+#define GEN_DNS ...
+#define GEN_X400 ...
+#define GEN_DIRNAME ...
+#define GEN_EDIPARTY ...
+#define GEN_URI ...
+#define GEN_IPADD ...
+#define GEN_RID ...
+typedef ... GENERAL_NAME;
+typedef struct {
+    ASN1_OBJECT *method;
+    GENERAL_NAME *location;
+} ACCESS_DESCRIPTION;
+typedef ... DIST_POINT;
+void *GENERAL_NAME_get0_value(const GENERAL_NAME *a, int *ptype);
+int sk_GENERAL_NAME_num(const GENERAL_NAMES *sk);
+GENERAL_NAME *sk_GENERAL_NAME_value(const GENERAL_NAMES *sk, int i);
+void GENERAL_NAMES_free(GENERAL_NAMES *a);
+int GENERAL_NAME_print(BIO *out, GENERAL_NAME *gen);
+int sk_ACCESS_DESCRIPTION_num(const AUTHORITY_INFO_ACCESS *sk);
+ACCESS_DESCRIPTION *sk_ACCESS_DESCRIPTION_value(const AUTHORITY_INFO_ACCESS *sk, int i);
+void AUTHORITY_INFO_ACCESS_free(AUTHORITY_INFO_ACCESS *a);
+int sk_DIST_POINT_num(const CRL_DIST_POINTS *sk);
+DIST_POINT *sk_DIST_POINT_value(const CRL_DIST_POINTS *sk, int i);
+void CRL_DIST_POINTS_free(CRL_DIST_POINTS *a);
+ASN1_STRING *a2i_IPADDRESS(const char *ipasc);
+int i2t_ASN1_OBJECT(char *buf, int buf_len, const ASN1_OBJECT *a);
+
+/* <openssl/pem.h> */
+#define PEM_R_NO_START_LINE ...
+X509 *PEM_read_bio_X509(BIO *bp, X509 **x, pem_password_cb *cb, void *u);
+
+/* <openssl/tls1.h> and <openssl/ssl3.h>: protocol versions */
+#define SSL3_VERSION ...
+#define TLS1_VERSION ...
+#define TLS1_1_VERSION ...
+#define TLS1_2_VERSION ...
+#define TLS1_3_VERSION ...
+#define TLSEXT_NAMETYPE_host_name ...
+
+/* <openssl/ssl.h> */
+#define SSL_ERROR_NONE ...
+#define SSL_ERROR_SSL ...
+#define SSL_ERROR_WANT_READ ...
+#define SSL_ERROR_WANT_WRITE ...
+#define SSL_ERROR_WANT_X509_LOOKUP ...
+#define SSL_ERROR_SYSCALL ...
+#define SSL_ERROR_ZERO_RETURN ...
+#define SSL_ERROR_WANT_CONNECT ...
+#define SSL_R_CERTIFICATE_VERIFY_FAILED ...
+#define SSL_R_UNEXPECTED_EOF_WHILE_READING ...
+#define SSL_VERIFY_NONE ...
+#define SSL_VERIFY_PEER ...
+#define SSL_VERIFY_FAIL_IF_NO_PEER_CERT ...
+#define SSL_VERIFY_CLIENT_ONCE ...
+#define SSL_VERIFY_POST_HANDSHAKE ...
+#define SSL_RECEIVED_SHUTDOWN ...
+#define SSL_SENT_SHUTDOWN ...
+#define SSL_FILETYPE_PEM ...
+#define SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER ...
+#define SSL_MODE_AUTO_RETRY ...
+#define SSL_MODE_RELEASE_BUFFERS ...
+#define SSL_TLSEXT_ERR_OK ...
+#define SSL_TLSEXT_ERR_NOACK ...
+#define OPENSSL_NPN_NEGOTIATED ...
+
+static const uint64_t SSL_OP_ALL;
+static const uint64_t SSL_OP_NO_SSLv2;
+static const uint64_t SSL_OP_NO_SSLv3;
+static const uint64_t SSL_OP_NO_TLSv1;
+static const uint64_t SSL_OP_NO_TLSv1_1;
+static const uint64_t SSL_OP_NO_TLSv1_2;
+static const uint64_t SSL_OP_NO_TLSv1_3;
+static const uint64_t SSL_OP_CIPHER_SERVER_PREFERENCE;
+static const uint64_t SSL_OP_SINGLE_DH_USE;
+static const uint64_t SSL_OP_SINGLE_ECDH_USE;
+static const uint64_t SSL_OP_NO_COMPRESSION;
+static const uint64_t SSL_OP_NO_TICKET;
+static const uint64_t SSL_OP_NO_RENEGOTIATION;
+static const uint64_t SSL_OP_ENABLE_MIDDLEBOX_COMPAT;
+static const uint64_t SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS;
+static const uint64_t SSL_OP_LEGACY_SERVER_CONNECT;
+/* OpenSSL 3.0 only; 0 where the OpenSSL we build against lacks them */
+static const uint64_t SSL_OP_IGNORE_UNEXPECTED_EOF;
+static const uint64_t SSL_OP_ENABLE_KTLS;
+
+const SSL_METHOD *TLS_method(void);
+const SSL_METHOD *TLS_client_method(void);
+const SSL_METHOD *TLS_server_method(void);
+
+SSL_CTX *SSL_CTX_new(const SSL_METHOD *method);
+void SSL_CTX_free(SSL_CTX *ctx);
+uint64_t SSL_CTX_get_options(const SSL_CTX *ctx);
+uint64_t SSL_CTX_set_options(SSL_CTX *ctx, uint64_t op);
+uint64_t SSL_CTX_clear_options(SSL_CTX *ctx, uint64_t op);
+long SSL_CTX_set_mode(SSL_CTX *ctx, long mode);
+int SSL_CTX_get_verify_mode(const SSL_CTX *ctx);
+void SSL_CTX_set_verify(SSL_CTX *ctx, int mode, SSL_verify_cb verify_callback);
+SSL_verify_cb SSL_CTX_get_verify_callback(const SSL_CTX *ctx);
+int SSL_CTX_set_cipher_list(SSL_CTX *ctx, const char *str);
+int SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version);
+int SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version);
+int SSL_CTX_get_min_proto_version(SSL_CTX *ctx);
+int SSL_CTX_get_max_proto_version(SSL_CTX *ctx);
+int SSL_CTX_set_session_id_context(SSL_CTX *ctx, const unsigned char *sid_ctx,
+                                   unsigned int sid_ctx_len);
+X509_VERIFY_PARAM *SSL_CTX_get0_param(SSL_CTX *ctx);
+X509_STORE *SSL_CTX_get_cert_store(const SSL_CTX *ctx);
+int SSL_CTX_use_certificate_chain_file(SSL_CTX *ctx, const char *file);
+int SSL_CTX_use_PrivateKey_file(SSL_CTX *ctx, const char *file, int type);
+int SSL_CTX_check_private_key(const SSL_CTX *ctx);
+void SSL_CTX_set_default_passwd_cb(SSL_CTX *ctx, pem_password_cb *cb);
+void SSL_CTX_set_default_passwd_cb_userdata(SSL_CTX *ctx, void *u);
+pem_password_cb *SSL_CTX_get_default_passwd_cb(SSL_CTX *ctx);
+void *SSL_CTX_get_default_passwd_cb_userdata(SSL_CTX *ctx);
+int SSL_CTX_load_verify_locations(SSL_CTX *ctx, const char *CAfile, const char *CApath);
+int SSL_CTX_set_default_verify_paths(SSL_CTX *ctx);
+int SSL_CTX_set_alpn_protos(SSL_CTX *ctx, const unsigned char *protos,
+                            unsigned int protos_len);
+void SSL_CTX_set_post_handshake_auth(SSL_CTX *ctx, int val);
+
+SSL *SSL_new(SSL_CTX *ctx);
+void SSL_free(SSL *ssl);
+void SSL_set_bio(SSL *ssl, BIO *rbio, BIO *wbio);
+long SSL_set_mode(SSL *ssl, long mode);
+void SSL_set_connect_state(SSL *ssl);
+void SSL_set_accept_state(SSL *ssl);
+SSL_CTX *SSL_get_SSL_CTX(const SSL *ssl);
+SSL_CTX *SSL_set_SSL_CTX(SSL *ssl, SSL_CTX *ctx);
+X509_VERIFY_PARAM *SSL_get0_param(SSL *ssl);
+long SSL_set_tlsext_host_name(SSL *s, const char *name);
+int SSL_do_handshake(SSL *ssl);
+int SSL_read_ex(SSL *ssl, void *buf, size_t num, size_t *readbytes);
+int SSL_write_ex(SSL *s, const void *buf, size_t num, size_t *written);
+int SSL_pending(const SSL *ssl);
+int SSL_shutdown(SSL *ssl);
+int SSL_get_shutdown(const SSL *ssl);
+void SSL_set_read_ahead(SSL *s, int yes);
+int SSL_get_error(const SSL *ssl, int ret);
+int SSL_is_init_finished(const SSL *s);
+long SSL_get_verify_result(const SSL *ssl);
+const char *SSL_get_version(const SSL *ssl);
+const SSL_CIPHER *SSL_get_current_cipher(const SSL *ssl);
+Cryptography_STACK_OF_SSL_CIPHER *SSL_get_ciphers(const SSL *ssl);
+Cryptography_STACK_OF_SSL_CIPHER *SSL_get_client_ciphers(const SSL *ssl);
+int sk_SSL_CIPHER_num(const Cryptography_STACK_OF_SSL_CIPHER *sk);
+const SSL_CIPHER *sk_SSL_CIPHER_value(const Cryptography_STACK_OF_SSL_CIPHER *sk, int i);
+const char *SSL_CIPHER_get_name(const SSL_CIPHER *c);
+const char *SSL_CIPHER_get_version(const SSL_CIPHER *c);
+int SSL_CIPHER_get_bits(const SSL_CIPHER *c, int *alg_bits);
+uint32_t SSL_CIPHER_get_id(const SSL_CIPHER *c);
+void SSL_get0_alpn_selected(const SSL *ssl, const unsigned char **data, unsigned int *len);
+size_t SSL_get_finished(const SSL *ssl, void *buf, size_t count);
+size_t SSL_get_peer_finished(const SSL *ssl, void *buf, size_t count);
+int SSL_session_reused(const SSL *s);
+void SSL_set_post_handshake_auth(SSL *s, int val);
+int SSL_get_verify_mode(const SSL *s);
+void SSL_set_verify(SSL *s, int mode, SSL_verify_cb verify_callback);
+SSL_verify_cb SSL_get_verify_callback(const SSL *s);
+SSL_SESSION *SSL_get1_session(SSL *ssl);
+int SSL_set_session(SSL *ssl, SSL_SESSION *session);
+void SSL_SESSION_free(SSL_SESSION *session);
+long SSL_SESSION_get_time(const SSL_SESSION *s);
+long SSL_SESSION_get_timeout(const SSL_SESSION *s);
+unsigned long SSL_SESSION_get_ticket_lifetime_hint(const SSL_SESSION *s);
+const unsigned char *SSL_SESSION_get_id(const SSL_SESSION *s, unsigned int *len);
+int SSL_SESSION_has_ticket(const SSL_SESSION *s);
+/* SSL_get_peer_certificate on OpenSSL 1.1.1, aliased in set_source */
+X509 *SSL_get1_peer_certificate(const SSL *ssl);
+
+/* ssl_bio's own helpers, defined in set_source below */
+struct ssl_bio_name_entry { int lib; int reason; const char *name; };
+const struct ssl_bio_name_entry *ssl_bio_lib_names(void);
+const struct ssl_bio_name_entry *ssl_bio_reason_names(void);
+int ssl_bio_compression_nid(const SSL *ssl);
+GENERAL_NAMES *ssl_bio_dist_point_full_name(DIST_POINT *dp);
+int ssl_bio_select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                        const unsigned char *in, unsigned int inlen, void *arg);
+void ssl_bio_set_alpn_select(SSL_CTX *ctx, const unsigned char *protos);
+static const int SSL_BIO_HAS_SSLv2;
+static const int SSL_BIO_HAS_SSLv3;
+static const int SSL_BIO_HAS_TLSv1;
+static const int SSL_BIO_HAS_TLSv1_1;
+static const int SSL_BIO_HAS_TLSv1_2;
+static const int SSL_BIO_HAS_TLSv1_3;
+static const int SSL_BIO_HAS_PSK;
+static const int SSL_BIO_HAS_PHA;
+
+/* Callbacks into Python: see ssl_bio/_callbacks.py */
+extern "Python" int ssl_bio_password_callback(char *buf, int size, int rwflag, void *userdata);
+"""
+
+SOURCE_PRELUDE = r"""
+#include <openssl/opensslv.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/bio.h>
+#include <openssl/objects.h>
+#include <openssl/asn1.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/tls1.h>
+#include <openssl/comp.h>
+
+#if OPENSSL_VERSION_NUMBER < 0x10101000L
+#error "ssl_bio needs OpenSSL 1.1.1 or newer"
+#endif
+
+#if OPENSSL_VERSION_NUMBER < 0x30000000L
+/* OpenSSL 1.1.1: the 3.0 name of this call, and options that do not exist */
+#define SSL_get1_peer_certificate SSL_get_peer_certificate
+#endif
+#ifndef SSL_OP_IGNORE_UNEXPECTED_EOF
+#define SSL_OP_IGNORE_UNEXPECTED_EOF 0
+#endif
+#ifndef SSL_OP_ENABLE_KTLS
+#define SSL_OP_ENABLE_KTLS 0
+#endif
+#ifndef SSL_R_UNEXPECTED_EOF_WHILE_READING
+#define SSL_R_UNEXPECTED_EOF_WHILE_READING -1
+#endif
+
+typedef STACK_OF(SSL_CIPHER) Cryptography_STACK_OF_SSL_CIPHER;
+
+static const int SSL_BIO_HAS_SSLv2 = 0;
+#if defined(OPENSSL_NO_SSL3) || defined(OPENSSL_NO_SSL3_METHOD)
+static const int SSL_BIO_HAS_SSLv3 = 0;
+#else
+static const int SSL_BIO_HAS_SSLv3 = 1;
+#endif
+#if defined(OPENSSL_NO_TLS1) || defined(OPENSSL_NO_TLS1_METHOD)
+static const int SSL_BIO_HAS_TLSv1 = 0;
+#else
+static const int SSL_BIO_HAS_TLSv1 = 1;
+#endif
+#if defined(OPENSSL_NO_TLS1_1) || defined(OPENSSL_NO_TLS1_1_METHOD)
+static const int SSL_BIO_HAS_TLSv1_1 = 0;
+#else
+static const int SSL_BIO_HAS_TLSv1_1 = 1;
+#endif
+#if defined(OPENSSL_NO_TLS1_2) || defined(OPENSSL_NO_TLS1_2_METHOD)
+static const int SSL_BIO_HAS_TLSv1_2 = 0;
+#else
+static const int SSL_BIO_HAS_TLSv1_2 = 1;
+#endif
+#if defined(OPENSSL_NO_TLS1_3)
+static const int SSL_BIO_HAS_TLSv1_3 = 0;
+#else
+static const int SSL_BIO_HAS_TLSv1_3 = 1;
+#endif
+#if defined(OPENSSL_NO_PSK)
+static const int SSL_BIO_HAS_PSK = 0;
+#else
+static const int SSL_BIO_HAS_PSK = 1;
+#endif
+static const int SSL_BIO_HAS_PHA = SSL_BIO_HAS_TLSv1_3;
+
+struct ssl_bio_name_entry { int lib; int reason; const char *name; };
+"""
+
+SOURCE_HELPERS = r"""
+static const struct ssl_bio_name_entry *ssl_bio_lib_names(void)
+{
+    return ssl_bio_lib_table;
+}
+
+static const struct ssl_bio_name_entry *ssl_bio_reason_names(void)
+{
+    return ssl_bio_reason_table;
+}
+
+/* COMP_get_type is compiled out of OpenSSL builds without compression. */
+static int ssl_bio_compression_nid(const SSL *ssl)
+{
+#ifdef OPENSSL_NO_COMP
+    (void)ssl;
+    return NID_undef;
+#else
+    const COMP_METHOD *method = SSL_get_current_compression((SSL *)ssl);
+    return method == NULL ? NID_undef : COMP_get_type(method);
+#endif
+}
+
+/* The URIs of a CRL distribution point live in an anonymous union that
+   cffi cannot declare partially; NULL for an empty or relative name
+   (CVE-2019-5010). */
+static GENERAL_NAMES *ssl_bio_dist_point_full_name(DIST_POINT *dp)
+{
+    if (dp->distpoint == NULL || dp->distpoint->type != 0)
+        return NULL;
+    return dp->distpoint->name.fullname;
+}
+
+/* ALPN selection needs no Python: server preference order, as the stdlib.
+   `arg` is the context's wire-format list, a length-prefixed buffer
+   (4-byte native unsigned int, then the protocols) kept alive by the
+   Python SSLContext for as long as it is installed. */
+static int ssl_bio_select_alpn(SSL *ssl, const unsigned char **out,
+                               unsigned char *outlen, const unsigned char *in,
+                               unsigned int inlen, void *arg)
+{
+    const unsigned char *server = (const unsigned char *)arg;
+    unsigned int server_len = 0;
+    (void)ssl;
+    if (server != NULL) {
+        memcpy(&server_len, server, sizeof(server_len));
+        server += sizeof(server_len);
+    }
+    if (in == NULL) {
+        in = (const unsigned char *)"";
+        inlen = 0;
+    }
+    if (SSL_select_next_proto((unsigned char **)out, outlen, server, server_len,
+                              in, inlen) != OPENSSL_NPN_NEGOTIATED)
+        return SSL_TLSEXT_ERR_NOACK;
+    return SSL_TLSEXT_ERR_OK;
+}
+
+static void ssl_bio_set_alpn_select(SSL_CTX *ctx, const unsigned char *protos)
+{
+    SSL_CTX_set_alpn_select_cb(ctx, ssl_bio_select_alpn, (void *)protos);
+}
+"""
+
+
+def build_ffi():
+    include_dir = find_openssl_include_dir()
+    builder = FFI()
+    builder.cdef(CDEF_TYPES + CDEF)
+    builder.set_source(
+        "ssl_bio._openssl",
+        SOURCE_PRELUDE + generate_error_tables(include_dir) + SOURCE_HELPERS,
+        libraries=["ssl", "crypto"],
+    )
+    return builder
+
+
+ffibuilder = build_ffi()
+
+if __name__ == "__main__":
+    # Build in place for development: python build_ffi.py
+    ffibuilder.compile(tmpdir=os.path.dirname(os.path.abspath(__file__)), verbose=True)

@@ -1,0 +1,56 @@
+"""Callbacks from OpenSSL into Python (cffi ``extern "Python"``).
+
+``extern "Python"`` needs no executable trampoline memory (unlike
+``ffi.callback``), so it works under W^X policies and on PyPy.  A callback
+never lets an exception escape into C: it stores it on its state object, makes
+OpenSSL fail, and the Python call that triggered OpenSSL re-raises it.
+"""
+
+from ._openssl import ffi, lib
+
+
+class PasswordState:
+    """What ``load_cert_chain`` hands the password callback through userdata.
+
+    ``password`` is a str/bytes/bytearray, a callable returning one, or None
+    (then the key must not be encrypted: ssl_bio never prompts on a terminal).
+    ``error`` holds the first exception the callback raised.
+    """
+
+    __slots__ = ("password", "error")
+
+    def __init__(self, password):
+        self.password = password
+        self.error = None
+
+
+def password_bytes(password, bad_type_message):
+    """The password as bytes, with the stdlib's type checks."""
+    if isinstance(password, str):
+        return password.encode("utf-8")
+    if isinstance(password, (bytes, bytearray)):
+        return bytes(password)
+    raise TypeError(bad_type_message)
+
+
+@ffi.def_extern()
+def ssl_bio_password_callback(buf, size, rwflag, userdata):
+    state = ffi.from_handle(userdata)
+    if state.error is not None:
+        # OpenSSL 3 may ask again after a failure; do not call user code twice.
+        return -1
+    try:
+        password = state.password
+        if password is None:
+            return -1
+        if callable(password):
+            password = password_bytes(password(), "password callback must return a string")
+        elif not isinstance(password, bytes):
+            password = password_bytes(password, "password should be a string or callable")
+        if len(password) > size:
+            raise ValueError(f"password cannot be longer than {size} bytes")
+        ffi.memmove(buf, password, len(password))
+        return len(password)
+    except BaseException as exc:  # surfaces from load_cert_chain
+        state.error = exc
+        return -1

@@ -1,0 +1,236 @@
+"""Constants and enums, with the stdlib ``ssl`` module's names and values.
+
+Numeric values come from the OpenSSL that ssl_bio was compiled against (as the
+stdlib's come from the one ``_ssl`` was compiled against), so ``OP_*`` and
+``VERIFY_*`` flags mean the same thing to both.
+"""
+
+from collections import namedtuple
+from enum import Enum, IntEnum, IntFlag
+from types import SimpleNamespace
+
+from ._openssl import ffi, lib
+
+# --- OpenSSL version ---------------------------------------------------------
+
+
+def _parse_version_number(number):
+    """(major, minor, fix, patch, status), as the stdlib's OPENSSL_VERSION_INFO."""
+    status = number & 0xF
+    number >>= 4
+    patch = number & 0xFF
+    number >>= 8
+    fix = number & 0xFF
+    number >>= 8
+    minor = number & 0xFF
+    number >>= 8
+    major = number & 0xFF
+    return (major, minor, fix, patch, status)
+
+
+OPENSSL_VERSION_NUMBER = lib.OpenSSL_version_num()
+OPENSSL_VERSION_INFO = _parse_version_number(OPENSSL_VERSION_NUMBER)
+OPENSSL_VERSION = ffi.string(lib.OpenSSL_version(lib.OPENSSL_VERSION)).decode("ascii")
+# The version ssl_bio was compiled against (the stdlib's _OPENSSL_API_VERSION).
+_OPENSSL_API_VERSION = _parse_version_number(lib.OPENSSL_VERSION_NUMBER)
+
+# --- Feature flags -----------------------------------------------------------
+
+HAS_SNI = True
+HAS_ALPN = True
+HAS_NPN = False
+HAS_ECDH = True
+HAS_NEVER_CHECK_COMMON_NAME = True
+HAS_SSLv2 = bool(lib.SSL_BIO_HAS_SSLv2)
+HAS_SSLv3 = bool(lib.SSL_BIO_HAS_SSLv3)
+HAS_TLSv1 = bool(lib.SSL_BIO_HAS_TLSv1)
+HAS_TLSv1_1 = bool(lib.SSL_BIO_HAS_TLSv1_1)
+HAS_TLSv1_2 = bool(lib.SSL_BIO_HAS_TLSv1_2)
+HAS_TLSv1_3 = bool(lib.SSL_BIO_HAS_TLSv1_3)
+HAS_PSK = bool(lib.SSL_BIO_HAS_PSK)
+
+CHANNEL_BINDING_TYPES = ["tls-unique"]
+
+# --- Enums -------------------------------------------------------------------
+
+
+class _SSLMethod(IntEnum):
+    """The protocol argument of SSLContext (the stdlib's values)."""
+
+    PROTOCOL_TLS = 2
+    PROTOCOL_TLSv1 = 3
+    PROTOCOL_TLSv1_1 = 4
+    PROTOCOL_TLSv1_2 = 5
+    PROTOCOL_TLS_CLIENT = 16
+    PROTOCOL_TLS_SERVER = 17
+
+
+PROTOCOL_TLS = PROTOCOL_SSLv23 = _SSLMethod.PROTOCOL_TLS
+PROTOCOL_TLSv1 = _SSLMethod.PROTOCOL_TLSv1
+PROTOCOL_TLSv1_1 = _SSLMethod.PROTOCOL_TLSv1_1
+PROTOCOL_TLSv1_2 = _SSLMethod.PROTOCOL_TLSv1_2
+PROTOCOL_TLS_CLIENT = _SSLMethod.PROTOCOL_TLS_CLIENT
+PROTOCOL_TLS_SERVER = _SSLMethod.PROTOCOL_TLS_SERVER
+
+
+class TLSVersion(IntEnum):
+    """TLS protocol versions for SSLContext.minimum_version/maximum_version."""
+
+    MINIMUM_SUPPORTED = -2
+    SSLv3 = lib.SSL3_VERSION
+    TLSv1 = lib.TLS1_VERSION
+    TLSv1_1 = lib.TLS1_1_VERSION
+    TLSv1_2 = lib.TLS1_2_VERSION
+    TLSv1_3 = lib.TLS1_3_VERSION
+    MAXIMUM_SUPPORTED = -1
+
+
+class VerifyMode(IntEnum):
+    """How the peer's certificate is checked (SSLContext.verify_mode)."""
+
+    CERT_NONE = 0
+    CERT_OPTIONAL = 1
+    CERT_REQUIRED = 2
+
+
+CERT_NONE = VerifyMode.CERT_NONE
+CERT_OPTIONAL = VerifyMode.CERT_OPTIONAL
+CERT_REQUIRED = VerifyMode.CERT_REQUIRED
+
+
+class VerifyFlags(IntFlag):
+    """X509 verification flags (SSLContext.verify_flags)."""
+
+    VERIFY_DEFAULT = 0
+    VERIFY_CRL_CHECK_LEAF = lib.X509_V_FLAG_CRL_CHECK
+    VERIFY_CRL_CHECK_CHAIN = lib.X509_V_FLAG_CRL_CHECK | lib.X509_V_FLAG_CRL_CHECK_ALL
+    VERIFY_X509_STRICT = lib.X509_V_FLAG_X509_STRICT
+    VERIFY_ALLOW_PROXY_CERTS = lib.X509_V_FLAG_ALLOW_PROXY_CERTS
+    VERIFY_X509_TRUSTED_FIRST = lib.X509_V_FLAG_TRUSTED_FIRST
+    VERIFY_X509_PARTIAL_CHAIN = lib.X509_V_FLAG_PARTIAL_CHAIN
+
+
+VERIFY_DEFAULT = VerifyFlags.VERIFY_DEFAULT
+VERIFY_CRL_CHECK_LEAF = VerifyFlags.VERIFY_CRL_CHECK_LEAF
+VERIFY_CRL_CHECK_CHAIN = VerifyFlags.VERIFY_CRL_CHECK_CHAIN
+VERIFY_X509_STRICT = VerifyFlags.VERIFY_X509_STRICT
+VERIFY_ALLOW_PROXY_CERTS = VerifyFlags.VERIFY_ALLOW_PROXY_CERTS
+VERIFY_X509_TRUSTED_FIRST = VerifyFlags.VERIFY_X509_TRUSTED_FIRST
+VERIFY_X509_PARTIAL_CHAIN = VerifyFlags.VERIFY_X509_PARTIAL_CHAIN
+
+
+def _option_values():
+    values = {
+        # As the stdlib: OP_ALL keeps the CBC empty-fragment countermeasure on.
+        "OP_ALL": lib.SSL_OP_ALL & ~lib.SSL_OP_DONT_INSERT_EMPTY_FRAGMENTS,
+        "OP_NO_SSLv2": lib.SSL_OP_NO_SSLv2,
+        "OP_NO_SSLv3": lib.SSL_OP_NO_SSLv3,
+        "OP_NO_TLSv1": lib.SSL_OP_NO_TLSv1,
+        "OP_NO_TLSv1_1": lib.SSL_OP_NO_TLSv1_1,
+        "OP_NO_TLSv1_2": lib.SSL_OP_NO_TLSv1_2,
+        "OP_NO_TLSv1_3": lib.SSL_OP_NO_TLSv1_3,
+        "OP_CIPHER_SERVER_PREFERENCE": lib.SSL_OP_CIPHER_SERVER_PREFERENCE,
+        "OP_SINGLE_DH_USE": lib.SSL_OP_SINGLE_DH_USE,
+        "OP_SINGLE_ECDH_USE": lib.SSL_OP_SINGLE_ECDH_USE,
+        "OP_NO_COMPRESSION": lib.SSL_OP_NO_COMPRESSION,
+        "OP_NO_TICKET": lib.SSL_OP_NO_TICKET,
+        "OP_NO_RENEGOTIATION": lib.SSL_OP_NO_RENEGOTIATION,
+        "OP_ENABLE_MIDDLEBOX_COMPAT": lib.SSL_OP_ENABLE_MIDDLEBOX_COMPAT,
+        "OP_LEGACY_SERVER_CONNECT": lib.SSL_OP_LEGACY_SERVER_CONNECT,
+    }
+    # OpenSSL 3.0 options: only where the OpenSSL we were built with has them.
+    if lib.SSL_OP_IGNORE_UNEXPECTED_EOF:
+        values["OP_IGNORE_UNEXPECTED_EOF"] = lib.SSL_OP_IGNORE_UNEXPECTED_EOF
+    if lib.SSL_OP_ENABLE_KTLS:
+        values["OP_ENABLE_KTLS"] = lib.SSL_OP_ENABLE_KTLS
+    return values
+
+
+# Built as the stdlib builds its own (IntFlag._convert_), so that combined
+# values print the same way; this also puts every OP_* name in this module.
+Options = IntFlag._convert_(
+    "Options",
+    __name__,
+    lambda name: name.startswith("OP_"),
+    source=SimpleNamespace(**_option_values()),
+)
+Options.__doc__ = "SSL_OP_* flags for SSLContext.options."
+
+
+class SSLErrorNumber(IntEnum):
+    """The errno values of errors from handshake, read, write and unwrap."""
+
+    SSL_ERROR_SSL = 1
+    SSL_ERROR_WANT_READ = 2
+    SSL_ERROR_WANT_WRITE = 3
+    SSL_ERROR_WANT_X509_LOOKUP = 4
+    SSL_ERROR_SYSCALL = 5
+    SSL_ERROR_ZERO_RETURN = 6
+    SSL_ERROR_WANT_CONNECT = 7
+    SSL_ERROR_EOF = 8
+    SSL_ERROR_INVALID_ERROR_CODE = 10
+
+
+globals().update(SSLErrorNumber.__members__)
+
+# --- ASN.1 objects and Purpose -----------------------------------------------
+
+
+def _txt2obj(txt, name=False):
+    """Look up an ASN.1 object by OID (or by name when ``name``) in OpenSSL."""
+    obj = lib.OBJ_txt2obj(txt.encode("ascii"), 0 if name else 1)
+    if obj == ffi.NULL:
+        lib.ERR_clear_error()
+        raise ValueError(f"unknown object '{txt}'")
+    try:
+        nid = lib.OBJ_obj2nid(obj)
+        buf = ffi.new("char[]", 256)
+        length = lib.OBJ_obj2txt(buf, 256, obj, 1)
+        oid = ffi.string(buf, length).decode("ascii")
+    finally:
+        lib.ASN1_OBJECT_free(obj)
+    return nid, oid
+
+
+def _nid_names(nid):
+    if nid == lib.NID_undef:
+        return None, None
+    sn, ln = lib.OBJ_nid2sn(nid), lib.OBJ_nid2ln(nid)
+    return (
+        ffi.string(sn).decode("ascii") if sn != ffi.NULL else None,
+        ffi.string(ln).decode("ascii") if ln != ffi.NULL else None,
+    )
+
+
+class _ASN1Object(namedtuple("_ASN1Object", "nid shortname longname oid")):
+    """An ASN.1 object identifier: (nid, shortname, longname, oid)."""
+
+    __slots__ = ()
+
+    def __new__(cls, oid):
+        nid, oid = _txt2obj(oid)
+        return super().__new__(cls, nid, *_nid_names(nid), oid)
+
+    @classmethod
+    def fromnid(cls, nid):
+        """Create an _ASN1Object from an OpenSSL NID."""
+        obj = lib.OBJ_nid2obj(nid)
+        if obj == ffi.NULL:
+            lib.ERR_clear_error()
+            raise ValueError(f"unknown NID {nid}")
+        buf = ffi.new("char[]", 256)
+        length = lib.OBJ_obj2txt(buf, 256, obj, 1)
+        return super().__new__(cls, nid, *_nid_names(nid), ffi.string(buf, length).decode())
+
+    @classmethod
+    def fromname(cls, name):
+        """Create an _ASN1Object from a short or long name."""
+        nid, oid = _txt2obj(name, name=True)
+        return super().__new__(cls, nid, *_nid_names(nid), oid)
+
+
+class Purpose(_ASN1Object, Enum):
+    """SSLContext purpose flags with X509v3 Extended Key Usage objects."""
+
+    SERVER_AUTH = "1.3.6.1.5.5.7.3.1"
+    CLIENT_AUTH = "1.3.6.1.5.5.7.3.2"

@@ -1,0 +1,247 @@
+"""Exception classes and the one place that turns OpenSSL failures into them.
+
+Every class subclasses the stdlib ``ssl`` class of the same name when the stdlib
+``ssl`` module imports, so ``except ssl.SSLError`` (as asyncio and Trio write it)
+catches ssl_bio's errors.  Messages follow CPython's ``_ssl.c``:
+``[LIB: REASON] reason string (where)``, with ``(ssl_bio:<operation>)`` in place
+of CPython's ``(_ssl.c:<line>)``.
+"""
+
+import os
+
+from ._openssl import ffi, lib
+
+try:
+    import ssl as _stdlib_ssl
+except ImportError:  # an interpreter built without the stdlib ssl module
+    _stdlib_ssl = None
+
+__all__ = [
+    "SSLError",
+    "SSLZeroReturnError",
+    "SSLWantReadError",
+    "SSLWantWriteError",
+    "SSLSyscallError",
+    "SSLEOFError",
+    "SSLCertVerificationError",
+    "CertificateError",
+]
+
+# The stdlib's SSLErrorNumber values (_ssl.c's enum py_ssl_error), which are
+# the errno of errors raised by read/write/do_handshake/unwrap.
+SSL_ERROR_SSL = 1
+SSL_ERROR_WANT_READ = 2
+SSL_ERROR_WANT_WRITE = 3
+SSL_ERROR_WANT_X509_LOOKUP = 4
+SSL_ERROR_SYSCALL = 5
+SSL_ERROR_ZERO_RETURN = 6
+SSL_ERROR_WANT_CONNECT = 7
+SSL_ERROR_EOF = 8
+SSL_ERROR_INVALID_ERROR_CODE = 10
+
+
+def _stdlib_base(name):
+    return (getattr(_stdlib_ssl, name),) if _stdlib_ssl is not None else ()
+
+
+class SSLError(*(_stdlib_base("SSLError") or (OSError,))):
+    """An error from the TLS layer (subclass of the stdlib's ``ssl.SSLError``).
+
+    ``library`` and ``reason`` name OpenSSL's library and reason mnemonic
+    (e.g. ``'SSL'`` and ``'CERTIFICATE_VERIFY_FAILED'``), or are None.
+    """
+
+    library = None
+    reason = None
+
+    if _stdlib_ssl is None:
+
+        def __str__(self):
+            # As _ssl.c's SSLError_str: the message, or the args tuple.
+            if isinstance(self.strerror, str):
+                return self.strerror
+            return str(self.args)
+
+
+class SSLZeroReturnError(SSLError, *_stdlib_base("SSLZeroReturnError")):
+    """The TLS connection was closed cleanly (close_notify) where data was expected."""
+
+
+class SSLWantReadError(SSLError, *_stdlib_base("SSLWantReadError")):
+    """The operation needs more bytes in the incoming BIO before it can finish."""
+
+
+class SSLWantWriteError(SSLError, *_stdlib_base("SSLWantWriteError")):
+    """The operation could not write; never raised with memory BIOs in practice."""
+
+
+class SSLSyscallError(SSLError, *_stdlib_base("SSLSyscallError")):
+    """A low-level I/O error inside OpenSSL."""
+
+
+class SSLEOFError(SSLError, *_stdlib_base("SSLEOFError")):
+    """The peer's data ended in violation of the protocol (truncation attack or bug)."""
+
+
+class SSLCertVerificationError(
+    SSLError, *(_stdlib_base("SSLCertVerificationError") or (ValueError,))
+):
+    """The peer's certificate failed verification.
+
+    ``verify_code`` is OpenSSL's X509_V_ERR_* number and ``verify_message``
+    its description (for host name and IP mismatches, the stdlib's wording).
+    """
+
+    verify_code = None
+    verify_message = None
+
+
+CertificateError = SSLCertVerificationError
+
+
+def _load_name_tables():
+    libs = {}
+    entry = lib.ssl_bio_lib_names()
+    i = 0
+    while entry[i].name != ffi.NULL:
+        libs[entry[i].lib] = ffi.string(entry[i].name).decode("ascii")
+        i += 1
+    reasons = {}
+    entry = lib.ssl_bio_reason_names()
+    i = 0
+    while entry[i].name != ffi.NULL:
+        reasons[(entry[i].lib, entry[i].reason)] = ffi.string(entry[i].name).decode("ascii")
+        i += 1
+    return libs, reasons
+
+
+# (lib) -> "SSL", (lib, reason) -> "CERTIFICATE_VERIFY_FAILED"; generated from
+# OpenSSL's own headers by build_ffi.py.
+LIB_NAMES, REASON_NAMES = _load_name_tables()
+
+
+def _c_string(ptr):
+    return None if ptr == ffi.NULL else ffi.string(ptr).decode("utf-8", "replace")
+
+
+def build_error(
+    cls, errno, errstr, errcode, where, verify_code=None, server_hostname=None
+):
+    """Make an exception the way _ssl.c's fill_and_set_sslerror does.
+
+    ``errcode`` is an OpenSSL packed error code (0 for none); it supplies
+    ``library``, ``reason`` and, when ``errstr`` is None, the reason string.
+    """
+    library = reason = None
+    if errcode:
+        lib_number = lib.ERR_GET_LIB(errcode)
+        reason_number = lib.ERR_GET_REASON(errcode)
+        library = LIB_NAMES.get(lib_number)
+        reason = REASON_NAMES.get((lib_number, reason_number))
+        if errstr is None:
+            errstr = _c_string(lib.ERR_reason_error_string(errcode))
+    if errstr is None:
+        errstr = "unknown error"
+    verify_message = None
+    if verify_code is not None:
+        if verify_code == lib.X509_V_ERR_HOSTNAME_MISMATCH:
+            verify_message = (
+                f"Hostname mismatch, certificate is not valid for '{server_hostname}'."
+            )
+        elif verify_code == lib.X509_V_ERR_IP_ADDRESS_MISMATCH:
+            verify_message = (
+                f"IP address mismatch, certificate is not valid for '{server_hostname}'."
+            )
+        else:
+            verify_message = _c_string(lib.X509_verify_cert_error_string(verify_code))
+    if verify_message and reason and library:
+        msg = f"[{library}: {reason}] {errstr}: {verify_message} ({where})"
+    elif reason and library:
+        msg = f"[{library}: {reason}] {errstr} ({where})"
+    elif library:
+        msg = f"[{library}] {errstr} ({where})"
+    else:
+        msg = f"{errstr} ({where})"
+    exc = cls(errno, msg)
+    exc.library = library
+    exc.reason = reason
+    if verify_code is not None:
+        exc.verify_code = verify_code
+        exc.verify_message = verify_message
+    return exc
+
+
+def error_from_queue(where, errstr=None):
+    """An SSLError from the top of OpenSSL's error queue (``_setSSLError``).
+
+    Used by the context's configuration calls.  Clears the queue.  The errno is
+    the packed reason, as the stdlib (e.g. 524297 for ``[SSL] PEM lib``).
+    """
+    errcode = 0 if errstr is not None else lib.ERR_peek_last_error()
+    exc = build_error(SSLError, lib.ERR_GET_REASON(errcode), errstr, errcode, where)
+    lib.ERR_clear_error()
+    return exc
+
+
+def message_error(message):
+    """An SSLError carrying only a message, as _ssl.c's PyErr_SetString paths."""
+    lib.ERR_clear_error()
+    return SSLError(message)
+
+
+def error_from_io(ssl, result, where, server_hostname=None):
+    """The exception for a failed SSL_do_handshake/read/write/shutdown call.
+
+    Mirrors _ssl.c's PySSL_SetError: the class comes from ``SSL_get_error`` and
+    the last queued OpenSSL error.  Clears the error queue.
+    """
+    ssl_error = lib.SSL_get_error(ssl, result)
+    errcode = lib.ERR_peek_last_error()
+    cls = SSLError
+    errstr = None
+    verify_code = None
+    if ssl_error == lib.SSL_ERROR_ZERO_RETURN:
+        cls, errno = SSLZeroReturnError, SSL_ERROR_ZERO_RETURN
+        errstr = "TLS/SSL connection has been closed (EOF)"
+    elif ssl_error == lib.SSL_ERROR_WANT_READ:
+        cls, errno = SSLWantReadError, SSL_ERROR_WANT_READ
+        errstr = "The operation did not complete (read)"
+    elif ssl_error == lib.SSL_ERROR_WANT_WRITE:
+        cls, errno = SSLWantWriteError, SSL_ERROR_WANT_WRITE
+        errstr = "The operation did not complete (write)"
+    elif ssl_error == lib.SSL_ERROR_WANT_X509_LOOKUP:
+        errno = SSL_ERROR_WANT_X509_LOOKUP
+        errstr = "The operation did not complete (X509 lookup)"
+    elif ssl_error == lib.SSL_ERROR_WANT_CONNECT:
+        errno = SSL_ERROR_WANT_CONNECT
+        errstr = "The operation did not complete (connect)"
+    elif ssl_error == lib.SSL_ERROR_SYSCALL:
+        if errcode == 0:
+            # No socket below a memory BIO: a bare SYSCALL means the input ended.
+            cls, errno = SSLEOFError, SSL_ERROR_EOF
+            errstr = "EOF occurred in violation of protocol"
+        elif lib.ERR_GET_LIB(errcode) == lib.ERR_LIB_SYS:
+            lib.ERR_clear_error()
+            code = lib.ERR_GET_REASON(errcode)
+            return OSError(code, os.strerror(code))
+        else:
+            cls, errno = SSLSyscallError, SSL_ERROR_SYSCALL
+            errstr = "Some I/O error occurred"
+    elif ssl_error == lib.SSL_ERROR_SSL:
+        errno = SSL_ERROR_SSL
+        if errcode == 0:
+            errstr = "A failure in the SSL library occurred"
+        elif lib.ERR_GET_LIB(errcode) == lib.ERR_LIB_SSL:
+            reason = lib.ERR_GET_REASON(errcode)
+            if reason == lib.SSL_R_CERTIFICATE_VERIFY_FAILED:
+                cls = SSLCertVerificationError
+                verify_code = lib.SSL_get_verify_result(ssl)
+            elif reason == lib.SSL_R_UNEXPECTED_EOF_WHILE_READING:
+                cls, errno = SSLEOFError, SSL_ERROR_EOF
+                errstr = "EOF occurred in violation of protocol"
+    else:
+        errno = SSL_ERROR_INVALID_ERROR_CODE
+        errstr = "Invalid error code"
+    exc = build_error(cls, errno, errstr, errcode, where, verify_code, server_hostname)
+    lib.ERR_clear_error()
+    return exc

@@ -1,0 +1,417 @@
+"""SSLObject: one TLS connection whose bytes move through two memory BIOs.
+
+Every I/O method is non-blocking: when OpenSSL needs bytes that are not in the
+incoming BIO yet it raises SSLWantReadError, and whatever it has to send is
+already in the outgoing BIO.  The caller moves the bytes.
+
+cffi releases the GIL around each OpenSSL call, and OpenSSL forbids two threads
+inside one ``SSL *`` at once, so each object serialises its own operations
+with a lock.  Memory BIOs never block, so the lock is held only for the length
+of one OpenSSL call sequence and cannot deadlock.
+"""
+
+import operator
+import threading
+
+from ._bio import bio_pointer, buffer_for_reading
+from ._constants import PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
+from ._cert import certificate_to_der, decode_certificate
+from ._errors import error_from_io, error_from_queue, message_error
+from ._openssl import ffi, lib
+from ._session import SSLSession
+
+__all__ = ["SSLObject"]
+
+_INT_MAX = 2**31 - 1
+# The most plaintext one TLS record carries; SSL_read_ex returns one record's
+# worth at most, so a read never needs a larger scratch buffer.
+_MAX_RECORD_PLAINTEXT = 16384
+# Longest finished message (tls-unique); CPython's PySSL_CB_MAXLEN.
+_CHANNEL_BINDING_MAXLEN = 128
+# ffi.gc size hint: an SSL with its record buffers, so PyPy's GC sees it.
+_SSL_SIZE_HINT = 40 * 1024
+
+_new_uncleared = ffi.new_allocator(should_clear_after_alloc=False)
+_per_thread = threading.local()
+
+
+def _scratch_buffer():
+    """A per-thread buffer for read() to decrypt into before copying to bytes."""
+    try:
+        return _per_thread.read_buffer
+    except AttributeError:
+        buf = _per_thread.read_buffer = _new_uncleared("char[]", _MAX_RECORD_PLAINTEXT)
+        return buf
+
+
+def _cipher_tuple(cipher):
+    name = lib.SSL_CIPHER_get_name(cipher)
+    version = lib.SSL_CIPHER_get_version(cipher)
+    return (
+        ffi.string(name).decode("ascii") if name != ffi.NULL else None,
+        ffi.string(version).decode("ascii") if version != ffi.NULL else None,
+        lib.SSL_CIPHER_get_bits(cipher, ffi.NULL),
+    )
+
+
+class SSLObject:
+    """A TLS connection over memory BIOs, as the stdlib's ``ssl.SSLObject``.
+
+    Instances come from ``SSLContext.wrap_bio()``; there is no public constructor.
+    """
+
+    __slots__ = (
+        "_ssl",
+        "_context",
+        "_server_side",
+        "_server_hostname",
+        "_lock",
+        "_count",
+        "_shutdown_seen_zero",
+        "__weakref__",
+    )
+
+    def __init__(self, *args, **kwargs):
+        raise TypeError(
+            f"{self.__class__.__name__} does not have a public "
+            f"constructor. Instances are returned by SSLContext.wrap_bio()."
+        )
+
+    @classmethod
+    def _create(
+        cls,
+        incoming,
+        outgoing,
+        server_side=False,
+        server_hostname=None,
+        session=None,
+        context=None,
+    ):
+        """Build the object for ``SSLContext.wrap_bio`` (hostname already encoded)."""
+        in_bio = bio_pointer(incoming, "incoming")
+        out_bio = bio_pointer(outgoing, "outgoing")
+        server_side = bool(server_side)
+        protocol = context._protocol
+        if server_side and protocol == PROTOCOL_TLS_CLIENT:
+            raise message_error(
+                "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context"
+            )
+        if not server_side and protocol == PROTOCOL_TLS_SERVER:
+            raise message_error(
+                "Cannot create a client socket with a PROTOCOL_TLS_SERVER context"
+            )
+        if server_hostname is not None:
+            if "\0" in server_hostname:
+                raise TypeError(
+                    "argument must be encoded string without null bytes, not str"
+                )
+            if server_hostname == "" or server_hostname.startswith("."):
+                raise ValueError(
+                    "server_hostname cannot be an empty string or start with a "
+                    "leading dot."
+                )
+        elif context.check_hostname and not server_side:
+            # Deliberately stricter than the stdlib, which silently skips the
+            # host name check here (see README).
+            raise ValueError("check_hostname requires server_hostname")
+
+        self = cls.__new__(cls)
+        ssl = lib.SSL_new(context._ctx)
+        if ssl == ffi.NULL:
+            raise error_from_queue("ssl_bio:wrap_bio")
+        self._ssl = ffi.gc(ssl, lib.SSL_free, size=_SSL_SIZE_HINT)
+        self._context = context
+        self._server_side = server_side
+        self._server_hostname = None
+        self._lock = threading.Lock()
+        self._count = ffi.new("size_t *")
+        self._shutdown_seen_zero = False
+
+        # SSL_set_bio takes over one reference per distinct BIO; our MemoryBIO
+        # objects keep their own, so add one for OpenSSL to release.
+        lib.BIO_up_ref(in_bio)
+        if out_bio != in_bio:
+            lib.BIO_up_ref(out_bio)
+        lib.SSL_set_bio(ssl, in_bio, out_bio)
+        lib.SSL_set_mode(
+            ssl, lib.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | lib.SSL_MODE_AUTO_RETRY
+        )
+        if server_hostname is not None:
+            self._configure_hostname(server_hostname)
+        if server_side:
+            lib.SSL_set_accept_state(ssl)
+        else:
+            lib.SSL_set_connect_state(ssl)
+        if session is not None:
+            self.session = session
+        return self
+
+    def _configure_hostname(self, hostname):
+        """SNI for names, and OpenSSL's own host or IP check if check_hostname."""
+        encoded = hostname.encode("ascii")
+        ip = lib.a2i_IPADDRESS(encoded)
+        if ip == ffi.NULL:
+            lib.ERR_clear_error()
+        else:
+            ip = ffi.gc(ip, lib.ASN1_OCTET_STRING_free)
+        self._server_hostname = hostname
+        if ip == ffi.NULL and not lib.SSL_set_tlsext_host_name(self._ssl, encoded):
+            raise error_from_queue("ssl_bio:wrap_bio")
+        if self._context.check_hostname:
+            param = lib.SSL_get0_param(self._ssl)
+            if ip == ffi.NULL:
+                ok = lib.X509_VERIFY_PARAM_set1_host(param, encoded, len(encoded))
+            else:
+                ok = lib.X509_VERIFY_PARAM_set1_ip(
+                    param, lib.ASN1_STRING_get0_data(ip), lib.ASN1_STRING_length(ip)
+                )
+            if not ok:
+                raise error_from_queue("ssl_bio:wrap_bio")
+
+    def _io_error(self, result, where):
+        return error_from_io(self._ssl, result, where, self._server_hostname)
+
+    # --- attributes ----------------------------------------------------------
+
+    @property
+    def context(self):
+        """The SSLContext this object uses; assigning switches it (SNI)."""
+        return self._context
+
+    @context.setter
+    def context(self, ctx):
+        from ._context import SSLContext
+
+        if not isinstance(ctx, SSLContext):
+            raise TypeError("The value must be a SSLContext")
+        with self._lock:
+            lib.SSL_set_SSL_CTX(self._ssl, ctx._ctx)
+            self._context = ctx
+
+    @property
+    def server_side(self):
+        """True for the server end of the connection."""
+        return self._server_side
+
+    @property
+    def server_hostname(self):
+        """The host name given to wrap_bio (A-label str), or None."""
+        return self._server_hostname
+
+    @property
+    def session(self):
+        """The TLS session (SSLSession), or None; settable before the handshake."""
+        return SSLSession._from_ssl(self._ssl, self._context)
+
+    @session.setter
+    def session(self, session):
+        if not isinstance(session, SSLSession):
+            raise TypeError("Value is not a SSLSession.")
+        if session._context._ctx != self._context._ctx:
+            raise ValueError("Session refers to a different SSLContext.")
+        if self._server_side:
+            raise ValueError("Cannot set session for server-side SSLSocket.")
+        with self._lock:
+            if lib.SSL_is_init_finished(self._ssl):
+                raise ValueError("Cannot set session after handshake.")
+            if not lib.SSL_set_session(self._ssl, session._session):
+                raise error_from_queue("ssl_bio:session")
+
+    @property
+    def session_reused(self):
+        """True if the handshake resumed a previous session."""
+        return bool(lib.SSL_session_reused(self._ssl))
+
+    # --- I/O -----------------------------------------------------------------
+
+    def do_handshake(self):
+        """Run the handshake as far as the bytes in the incoming BIO allow."""
+        with self._lock:
+            lib.ERR_clear_error()
+            result = lib.SSL_do_handshake(self._ssl)
+            if result < 1:
+                raise self._io_error(result, "ssl_bio:do_handshake")
+
+    def read(self, len=1024, buffer=None):
+        """Read up to ``len`` bytes of plaintext.
+
+        Returns bytes, or with ``buffer`` the number of bytes read into it.
+        ``b''``/0 means the peer closed the connection cleanly (close_notify).
+        """
+        if buffer is None:
+            length = operator.index(len)
+            if length < 0:
+                raise ValueError("size should not be negative")
+            if length == 0:
+                return b""
+            length = min(length, _MAX_RECORD_PLAINTEXT)
+            with self._lock:
+                target = _scratch_buffer()
+                count = self._read_into(target, length)
+                return ffi.unpack(target, count)
+        try:
+            target = ffi.from_buffer(buffer, require_writable=True)
+        except TypeError:
+            raise TypeError(
+                "read() argument 2 must be read-write bytes-like object, "
+                f"not {type(buffer).__name__}"
+            ) from None
+        with target:
+            capacity = ffi.sizeof(target)
+            length = operator.index(len)
+            if length <= 0 or length > capacity:
+                length = capacity
+            if length == 0:
+                return 0
+            with self._lock:
+                return self._read_into(target, length)
+
+    def _read_into(self, target, length):
+        lib.ERR_clear_error()
+        if lib.SSL_read_ex(self._ssl, target, length, self._count):
+            return self._count[0]
+        ssl_error = lib.SSL_get_error(self._ssl, 0)
+        if (
+            ssl_error == lib.SSL_ERROR_ZERO_RETURN
+            and lib.SSL_get_shutdown(self._ssl) == lib.SSL_RECEIVED_SHUTDOWN
+        ):
+            # The peer's close_notify, and we have not closed: a clean EOF.
+            lib.ERR_clear_error()
+            return 0
+        raise self._io_error(0, "ssl_bio:read")
+
+    def write(self, data):
+        """Encrypt ``data`` into the outgoing BIO; returns ``len(data)``."""
+        view = buffer_for_reading(data)
+        length = ffi.sizeof(view)
+        if length > _INT_MAX:
+            raise OverflowError(f"string longer than {_INT_MAX} bytes")
+        with self._lock:
+            lib.ERR_clear_error()
+            if not lib.SSL_write_ex(self._ssl, view, length, self._count):
+                raise self._io_error(0, "ssl_bio:write")
+            return self._count[0]
+
+    def pending(self):
+        """Decrypted bytes that read() can return without more input."""
+        with self._lock:
+            return lib.SSL_pending(self._ssl)
+
+    def unwrap(self):
+        """Send close_notify and wait for the peer's (SSLWantReadError until then).
+
+        Returns None once both sides have closed.
+        """
+        with self._lock:
+            zeros = 0
+            while True:
+                if self._shutdown_seen_zero:
+                    # Do not let OpenSSL read past the close_notify: bytes
+                    # after it are plaintext for the caller.
+                    lib.SSL_set_read_ahead(self._ssl, 0)
+                lib.ERR_clear_error()
+                result = lib.SSL_shutdown(self._ssl)
+                if result > 0:
+                    return None
+                if result == 0:
+                    zeros += 1
+                    if zeros > 1:
+                        return None
+                    self._shutdown_seen_zero = True
+                    continue
+                raise self._io_error(result, "ssl_bio:unwrap")
+
+    # --- connection details --------------------------------------------------
+
+    def getpeercert(self, binary_form=False):
+        """The peer's certificate: a dict, DER bytes, {} if unverified, or None."""
+        with self._lock:
+            if not lib.SSL_is_init_finished(self._ssl):
+                raise ValueError("handshake not done yet")
+            cert = lib.SSL_get1_peer_certificate(self._ssl)
+            if cert == ffi.NULL:
+                return None
+            try:
+                if binary_form:
+                    return certificate_to_der(cert)
+                ctx = lib.SSL_get_SSL_CTX(self._ssl)
+                if not lib.SSL_CTX_get_verify_mode(ctx) & lib.SSL_VERIFY_PEER:
+                    return {}
+                return decode_certificate(cert)
+            finally:
+                lib.X509_free(cert)
+
+    def cipher(self):
+        """(name, protocol, secret bits) of the negotiated cipher, or None."""
+        with self._lock:
+            cipher = lib.SSL_get_current_cipher(self._ssl)
+            return None if cipher == ffi.NULL else _cipher_tuple(cipher)
+
+    def shared_ciphers(self):
+        """Ciphers both sides offered (server side), or None."""
+        with self._lock:
+            server = lib.SSL_get_ciphers(self._ssl)
+            client = lib.SSL_get_client_ciphers(self._ssl)
+            if server == ffi.NULL or client == ffi.NULL:
+                return None
+            offered = {
+                lib.SSL_CIPHER_get_id(lib.sk_SSL_CIPHER_value(client, i))
+                for i in range(lib.sk_SSL_CIPHER_num(client))
+            }
+            shared = []
+            for i in range(lib.sk_SSL_CIPHER_num(server)):
+                cipher = lib.sk_SSL_CIPHER_value(server, i)
+                if lib.SSL_CIPHER_get_id(cipher) in offered:
+                    shared.append(_cipher_tuple(cipher))
+            return shared
+
+    def version(self):
+        """The negotiated protocol ('TLSv1.3', ...), or None before the handshake."""
+        with self._lock:
+            if not lib.SSL_is_init_finished(self._ssl):
+                return None
+            version = ffi.string(lib.SSL_get_version(self._ssl)).decode("ascii")
+            return None if version == "unknown" else version
+
+    def compression(self):
+        """The compression algorithm in use, or None."""
+        with self._lock:
+            nid = lib.ssl_bio_compression_nid(self._ssl)
+        if nid == lib.NID_undef:
+            return None
+        name = lib.OBJ_nid2sn(nid)
+        return None if name == ffi.NULL else ffi.string(name).decode()
+
+    def selected_alpn_protocol(self):
+        """The ALPN protocol both sides agreed on, or None."""
+        data = ffi.new("const unsigned char **")
+        length = ffi.new("unsigned int *")
+        with self._lock:
+            lib.SSL_get0_alpn_selected(self._ssl, data, length)
+            if data[0] == ffi.NULL:
+                return None
+            return ffi.unpack(ffi.cast("char *", data[0]), length[0]).decode()
+
+    def selected_npn_protocol(self):
+        """Always None: NPN is not supported (as the stdlib since 3.10)."""
+        return None
+
+    def get_channel_binding(self, cb_type="tls-unique"):
+        """Channel binding data (RFC 5929 'tls-unique'), or None before the handshake."""
+        if not isinstance(cb_type, str):
+            raise TypeError(
+                "get_channel_binding() argument 1 must be str, "
+                f"not {type(cb_type).__name__}"
+            )
+        if cb_type != "tls-unique":
+            raise ValueError(f"'{cb_type}' channel binding type not implemented")
+        buf = ffi.new("char[]", _CHANNEL_BINDING_MAXLEN)
+        with self._lock:
+            # The first Finished message of the handshake: ours when we are the
+            # client of a full handshake or the server of a resumed one.
+            is_client = not self._server_side
+            if bool(lib.SSL_session_reused(self._ssl)) != is_client:
+                length = lib.SSL_get_finished(self._ssl, buf, _CHANNEL_BINDING_MAXLEN)
+            else:
+                length = lib.SSL_get_peer_finished(self._ssl, buf, _CHANNEL_BINDING_MAXLEN)
+        return ffi.unpack(buf, length) if length else None

@@ -1,0 +1,181 @@
+"""Shared fixtures: trustme certificates, both implementations, an in-memory pair.
+
+Every certificate is made at test time by trustme; nothing is read from the
+repository.  Differential tests take the ``impl`` fixture, which runs them once
+with the stdlib ``ssl`` module and once with ``ssl_bio``.
+"""
+
+import re
+import ssl
+
+import pytest
+import trustme
+
+import ssl_bio
+
+IMPLEMENTATIONS = {"ssl": ssl, "ssl_bio": ssl_bio}
+
+
+@pytest.fixture(params=sorted(IMPLEMENTATIONS))
+def impl(request):
+    """The module under test: ``ssl`` or ``ssl_bio``."""
+    return IMPLEMENTATIONS[request.param]
+
+
+class CertFiles:
+    """A trustme CA and a leaf certificate, written to PEM files."""
+
+    def __init__(self, directory, ca, leaf, name):
+        self.ca = ca
+        self.leaf = leaf
+        self.cafile = str(directory / f"{name}-ca.pem")
+        self.certfile = str(directory / f"{name}-chain.pem")
+        self.keyfile = str(directory / f"{name}-key.pem")
+        self.combined = str(directory / f"{name}-combined.pem")
+        ca.cert_pem.write_to_path(self.cafile)
+        with open(self.certfile, "wb") as f:
+            for blob in leaf.cert_chain_pems:
+                f.write(blob.bytes())
+        leaf.private_key_pem.write_to_path(self.keyfile)
+        leaf.private_key_and_cert_chain_pem.write_to_path(self.combined)
+
+
+@pytest.fixture(scope="session")
+def certs(tmp_path_factory):
+    """CA plus a server certificate for localhost, 127.0.0.1 and ::1."""
+    directory = tmp_path_factory.mktemp("certs")
+    ca = trustme.CA()
+    leaf = ca.issue_cert("localhost", "127.0.0.1", "::1")
+    return CertFiles(directory, ca, leaf, "server")
+
+
+@pytest.fixture(scope="session")
+def client_certs(tmp_path_factory, certs):
+    """A client certificate from the same CA."""
+    directory = tmp_path_factory.mktemp("client-certs")
+    leaf = certs.ca.issue_cert("client@example.org", common_name="client")
+    return CertFiles(directory, certs.ca, leaf, "client")
+
+
+@pytest.fixture(scope="session")
+def other_ca_certs(tmp_path_factory):
+    """A certificate from a CA nobody trusts."""
+    directory = tmp_path_factory.mktemp("other-certs")
+    ca = trustme.CA()
+    return CertFiles(directory, ca, ca.issue_cert("localhost"), "other")
+
+
+def client_context(mod, certs, **settings):
+    ctx = mod.SSLContext(mod.PROTOCOL_TLS_CLIENT)
+    ctx.load_verify_locations(certs.cafile)
+    for name, value in settings.items():
+        setattr(ctx, name, value)
+    return ctx
+
+
+def server_context(mod, certs, **settings):
+    ctx = mod.SSLContext(mod.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(certs.certfile, certs.keyfile)
+    for name, value in settings.items():
+        setattr(ctx, name, value)
+    return ctx
+
+
+class Pair:
+    """A client and a server SSLObject joined by memory BIOs, pumped by hand."""
+
+    def __init__(self, mod, client_ctx, server_ctx, server_hostname="localhost", **kw):
+        self.mod = mod
+        self.c_in, self.c_out = mod.MemoryBIO(), mod.MemoryBIO()
+        self.s_in, self.s_out = mod.MemoryBIO(), mod.MemoryBIO()
+        self.client = client_ctx.wrap_bio(
+            self.c_in, self.c_out, server_hostname=server_hostname, **kw
+        )
+        self.server = server_ctx.wrap_bio(self.s_in, self.s_out, server_side=True)
+
+    def pump(self):
+        """Move every pending byte to the other side; return how many moved."""
+        moved = 0
+        data = self.c_out.read()
+        if data:
+            self.s_in.write(data)
+            moved += len(data)
+        data = self.s_out.read()
+        if data:
+            self.c_in.write(data)
+            moved += len(data)
+        return moved
+
+    def handshake(self):
+        """Drive both handshakes to completion (or raise the first error)."""
+        done = {"client": False, "server": False}
+        for _ in range(20):
+            for name in ("client", "server"):
+                if not done[name]:
+                    try:
+                        getattr(self, name).do_handshake()
+                        done[name] = True
+                    except self.mod.SSLWantReadError:
+                        pass
+            if not self.pump() and all(done.values()):
+                return
+        raise AssertionError("handshake did not finish")
+
+    def send(self, sender, receiver, data):
+        """Write ``data`` on one side and read it all on the other."""
+        sender.write(data)
+        self.pump()
+        chunks = []
+        received = 0
+        while received < len(data):
+            try:
+                chunk = receiver.read(65536)
+            except self.mod.SSLWantReadError:
+                if not self.pump():
+                    raise
+                continue
+            chunks.append(chunk)
+            received += len(chunk)
+        return b"".join(chunks)
+
+
+@pytest.fixture
+def make_pair(certs):
+    """make_pair(mod, **client_settings) -> a Pair over trustme certificates."""
+
+    def factory(mod, client_settings=None, server_settings=None, **kw):
+        return Pair(
+            mod,
+            client_context(mod, certs, **(client_settings or {})),
+            server_context(mod, certs, **(server_settings or {})),
+            **kw,
+        )
+
+    return factory
+
+
+_LOCATION = re.compile(r" \((?:_ssl\.c:\d+|ssl_bio:[\w.]+)\)")
+
+
+def describe_error(exc):
+    """What two implementations must agree on for an exception."""
+    if exc is None:
+        return None
+    stdlib_classes = [c for c in type(exc).__mro__ if c.__module__ in ("ssl", "_ssl")]
+    return (
+        (stdlib_classes[0] if stdlib_classes else type(exc)).__name__,
+        exc.args[0] if isinstance(exc, OSError) and len(exc.args) > 1 else None,
+        getattr(exc, "library", None),
+        getattr(exc, "reason", None),
+        getattr(exc, "verify_code", None),
+        getattr(exc, "verify_message", None),
+        _LOCATION.sub("", str(exc)),
+    )
+
+
+def outcome(func, *args, **kwargs):
+    """("ok", result) or ("error", described exception)."""
+    try:
+        return ("ok", func(*args, **kwargs))
+    except Exception as exc:  # noqa: BLE001 - compared, not swallowed
+        return ("error", describe_error(exc))
