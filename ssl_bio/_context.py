@@ -410,7 +410,8 @@ class SSLContext:
                         raise TypeError(
                             "cadata should be a contiguous buffer with a single dimension"
                         )
-                    self._add_ca_certs(view.cast("B") if view.format != "B" else view, pem=False)
+                    data = view.tobytes()  # small; a copy keeps no export open
+                self._add_ca_certs(data, pem=False)
         if cafile is not None or capath is not None:
             lib.ERR_clear_error()
             ffi.errno = 0

@@ -16,7 +16,7 @@ import threading
 from ._bio import bio_pointer, buffer_for_reading
 from ._constants import PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
 from ._cert import certificate_to_der, decode_certificate
-from ._errors import error_from_io, error_from_queue, message_error
+from ._errors import error_from_io, error_from_queue
 from ._openssl import ffi, lib
 from ._session import SSLSession
 
@@ -93,12 +93,14 @@ class SSLObject:
         server_side = bool(server_side)
         protocol = context._protocol
         if server_side and protocol == PROTOCOL_TLS_CLIENT:
-            raise message_error(
-                "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context"
+            raise error_from_queue(
+                "ssl_bio:wrap_bio",
+                "Cannot create a server socket with a PROTOCOL_TLS_CLIENT context",
             )
         if not server_side and protocol == PROTOCOL_TLS_SERVER:
-            raise message_error(
-                "Cannot create a client socket with a PROTOCOL_TLS_SERVER context"
+            raise error_from_queue(
+                "ssl_bio:wrap_bio",
+                "Cannot create a client socket with a PROTOCOL_TLS_SERVER context",
             )
         if server_hostname is not None:
             if "\0" in server_hostname:
@@ -251,7 +253,7 @@ class SSLObject:
                 return ffi.unpack(target, count)
         try:
             target = ffi.from_buffer(buffer, require_writable=True)
-        except TypeError:
+        except (TypeError, BufferError):
             raise TypeError(
                 "read() argument 2 must be read-write bytes-like object, "
                 f"not {type(buffer).__name__}"

@@ -1,0 +1,86 @@
+"""MemoryBIO, run against the stdlib's ssl.MemoryBIO scenario by scenario."""
+
+import array
+import ssl
+
+import pytest
+
+import ssl_bio
+from conftest import outcome
+
+
+def bio_scenario(mod):
+    bio = mod.MemoryBIO()
+    steps = [("new", bio.pending, bio.eof)]
+    steps.append(("write", bio.write(b"hello "), bio.pending))
+    steps.append(("write bytearray", bio.write(bytearray(b"wor")), bio.pending))
+    steps.append(("write memoryview", bio.write(memoryview(b"xxld!")[2:]), bio.pending))
+    steps.append(("write array", bio.write(array.array("B", b"??")), bio.pending))
+    steps.append(("write empty", bio.write(b""), bio.pending))
+    steps.append(("read 3", bio.read(3), bio.pending))
+    steps.append(("read 0", bio.read(0), bio.pending))
+    steps.append(("read all", bio.read(), bio.pending, bio.eof))
+    steps.append(("read empty", bio.read(), bio.read(-5), bio.eof))
+    bio.write(b"tail")
+    bio.write_eof()
+    steps.append(("after eof", bio.pending, bio.eof))
+    steps.append(("write after eof", outcome(bio.write, b"x"), outcome(bio.write, b"")))
+    steps.append(("read tail", bio.read(2), bio.eof, bio.read(100), bio.eof))
+    bio.write_eof()
+    steps.append(("eof twice", bio.eof, bio.read()))
+    return steps
+
+
+def test_memorybio_matches_stdlib():
+    assert bio_scenario(ssl_bio) == bio_scenario(ssl)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["text", 5, None, 1.5, [1, 2], memoryview(b"abcdef")[::2]],
+    ids=["str", "int", "None", "float", "list", "non-contiguous"],
+)
+def test_write_rejects_what_stdlib_rejects(value):
+    expected = outcome(ssl.MemoryBIO().write, value)
+    assert expected[0] == "error"
+    assert outcome(ssl_bio.MemoryBIO().write, value) == expected
+
+
+@pytest.mark.parametrize("value", ["1", 1.0, None])
+def test_read_size_type_errors_match_stdlib(value):
+    assert outcome(ssl_bio.MemoryBIO().read, value) == outcome(ssl.MemoryBIO().read, value)
+
+
+def test_write_after_eof_is_an_sslerror():
+    bio = ssl_bio.MemoryBIO()
+    bio.write_eof()
+    with pytest.raises(ssl.SSLError) as info:
+        bio.write(b"data")
+    assert isinstance(info.value, ssl_bio.SSLError)
+    assert str(info.value) == "('cannot write() after write_eof()',)"
+
+
+def test_large_write_and_partial_reads():
+    bio = ssl_bio.MemoryBIO()
+    data = bytes(range(256)) * 8192  # 2 MiB
+    assert bio.write(data) == len(data)
+    out = bytearray()
+    while bio.pending:
+        out += bio.read(100_000)
+    assert bytes(out) == data
+
+
+def test_eof_only_after_everything_was_read():
+    bio = ssl_bio.MemoryBIO()
+    bio.write(b"abc")
+    bio.write_eof()
+    assert not bio.eof
+    bio.read(2)
+    assert not bio.eof
+    bio.read()
+    assert bio.eof
+
+
+def test_no_public_attributes_beyond_stdlib():
+    public = {name for name in dir(ssl.MemoryBIO) if not name.startswith("_")}
+    assert public <= {name for name in dir(ssl_bio.MemoryBIO) if not name.startswith("_")}

@@ -1,0 +1,246 @@
+"""Error classes, messages, EOF handling and certificate verification failures."""
+
+import ssl
+import sys
+
+import pytest
+
+import ssl_bio
+from ssl_bio._openssl import lib
+from conftest import Pair, client_context, describe_error, server_context
+
+# CPython 3.9 and 3.10 before gh-95494 hide a ragged EOF (b''), 3.11+ raise;
+# ssl_bio follows 3.13 everywhere.
+STDLIB_REPORTS_RAGGED_EOF = sys.version_info >= (3, 11)
+
+ERROR_CLASSES = [
+    "SSLError",
+    "SSLZeroReturnError",
+    "SSLWantReadError",
+    "SSLWantWriteError",
+    "SSLSyscallError",
+    "SSLEOFError",
+    "SSLCertVerificationError",
+]
+
+
+@pytest.mark.parametrize("name", ERROR_CLASSES)
+def test_every_error_class_is_a_stdlib_subclass(name):
+    ours = getattr(ssl_bio, name)
+    assert issubclass(ours, getattr(ssl, name))
+    assert issubclass(ours, ssl_bio.SSLError)
+    assert issubclass(ours, ssl.SSLError)
+
+
+def test_certificate_error_alias():
+    assert ssl_bio.CertificateError is ssl_bio.SSLCertVerificationError
+    assert issubclass(ssl_bio.CertificateError, ssl.CertificateError)
+    assert issubclass(ssl_bio.CertificateError, ValueError)
+
+
+def test_reason_table_comes_from_openssl_headers():
+    from ssl_bio._errors import LIB_NAMES, REASON_NAMES
+
+    assert LIB_NAMES[lib.ERR_LIB_SSL] == "SSL"
+    assert LIB_NAMES[lib.ERR_LIB_PEM] == "PEM"
+    key = (lib.ERR_LIB_SSL, lib.SSL_R_CERTIFICATE_VERIFY_FAILED)
+    assert REASON_NAMES[key] == "CERTIFICATE_VERIFY_FAILED"
+    # Names the upper-cased reason strings get wrong are right here.
+    assert "MISSING_SRP_PARAM" in REASON_NAMES.values()
+    assert len(REASON_NAMES) > 1000
+
+
+def handshake_failure(mod, client_ctx, server_ctx, hostname):
+    pair = Pair(mod, client_ctx, server_ctx, server_hostname=hostname)
+    try:
+        pair.handshake()
+    except ssl.SSLError as exc:
+        return exc
+    return None
+
+
+@pytest.mark.parametrize(
+    "case, hostname, expected_code",
+    [
+        ("unknown-ca", "localhost", 20),
+        ("wrong-host", "example.org", 62),
+        ("wrong-ip", "10.0.0.1", 64),
+        ("wrong-ipv6", "::2", 64),
+        ("good-ip", "127.0.0.1", None),
+        ("good-ipv6", "::1", None),
+        ("upper-case-host", "LOCALHOST", None),
+    ],
+)
+def test_verification_matches_stdlib(certs, other_ca_certs, case, hostname, expected_code):
+    server_certs = other_ca_certs if case == "unknown-ca" else certs
+    results = {}
+    for mod in (ssl, ssl_bio):
+        exc = handshake_failure(
+            mod, client_context(mod, certs), server_context(mod, server_certs), hostname
+        )
+        results[mod.__name__] = describe_error(exc)
+        if expected_code is None:
+            assert exc is None
+        else:
+            assert isinstance(exc, ssl.SSLCertVerificationError)
+            assert isinstance(exc, ssl.SSLError)
+            assert exc.verify_code == expected_code
+    assert results["ssl_bio"] == results["ssl"]
+
+
+def test_verification_error_message_form(certs):
+    exc = handshake_failure(
+        ssl_bio, client_context(ssl_bio, certs), server_context(ssl_bio, certs), "example.org"
+    )
+    assert isinstance(exc, ssl_bio.SSLCertVerificationError)
+    assert exc.errno == 1
+    assert exc.library == "SSL" and exc.reason == "CERTIFICATE_VERIFY_FAILED"
+    assert exc.verify_message == (
+        "Hostname mismatch, certificate is not valid for 'example.org'."
+    )
+    assert str(exc) == (
+        "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname "
+        "mismatch, certificate is not valid for 'example.org'. (ssl_bio:do_handshake)"
+    )
+
+
+def test_server_sees_the_client_alert(certs, other_ca_certs):
+    def scenario(mod):
+        pair = Pair(mod, client_context(mod, certs), server_context(mod, other_ca_certs))
+        with pytest.raises(ssl.SSLCertVerificationError):
+            pair.handshake()
+        pair.pump()
+        with pytest.raises(ssl.SSLError) as info:
+            pair.server.do_handshake()
+        return describe_error(info.value)
+
+    assert scenario(ssl_bio) == scenario(ssl)
+
+
+def eof_scenarios(mod, certs):
+    results = {}
+
+    # EOF before the server received anything.
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs))
+    pair.s_in.write_eof()
+    results["server-eof-at-start"] = _first_error(pair.server.do_handshake)
+
+    # EOF after the ClientHello, before the ServerHello.
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs))
+    _first_error(pair.client.do_handshake)
+    pair.c_in.write_eof()
+    results["client-eof-in-handshake"] = _first_error(pair.client.do_handshake)
+
+    # A ragged EOF after data: the peer vanished without close_notify.
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs))
+    pair.handshake()
+    pair.client.write(b"data")
+    pair.pump()
+    pair.s_in.write_eof()
+    results["ragged-eof"] = [
+        pair.server.read(),
+        _first_error(pair.server.read),
+        _first_error(pair.server.read),
+    ]
+
+    # A clean close: close_notify, then EOF.
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs))
+    pair.handshake()
+    _first_error(pair.client.unwrap)
+    pair.pump()
+    pair.s_in.write_eof()
+    results["clean-close"] = [pair.server.read(), pair.server.read(), bytearray(3)]
+    results["clean-close"].append(pair.server.read(3, results["clean-close"][-1]))
+    results["write-after-peer-close"] = pair.server.write(b"still allowed")
+    pair.server.unwrap()
+    results["read-after-own-close"] = _first_error(pair.server.read)
+    results["write-after-own-close"] = _first_error(pair.server.write, b"x")
+    results["unwrap-again"] = _first_error(pair.server.unwrap)
+
+    # Bytes that are not TLS at all.
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs))
+    pair.s_in.write(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+    results["garbage"] = _first_error(pair.server.do_handshake)
+
+    # unwrap before the handshake.
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs))
+    results["unwrap-before-handshake"] = _first_error(pair.client.unwrap)
+    return results
+
+
+def _first_error(func, *args):
+    try:
+        return ("ok", func(*args))
+    except ssl.SSLError as exc:
+        return describe_error(exc)
+
+
+@pytest.mark.skipif(
+    not STDLIB_REPORTS_RAGGED_EOF, reason="this stdlib predates gh-95494 (ragged EOF)"
+)
+def test_eof_and_close_semantics_match_stdlib(certs):
+    assert eof_scenarios(ssl_bio, certs) == eof_scenarios(ssl, certs)
+
+
+def test_eof_semantics_are_313s(certs):
+    results = eof_scenarios(ssl_bio, certs)
+    eof = "EOF occurred in violation of protocol"
+    assert results["server-eof-at-start"][:4] == ("SSLEOFError", 8, "SSL", "UNEXPECTED_EOF_WHILE_READING")
+    assert results["ragged-eof"][0] == b"data"
+    assert results["ragged-eof"][1] == (
+        "SSLEOFError", 8, "SSL", "UNEXPECTED_EOF_WHILE_READING", None, None,
+        f"[SSL: UNEXPECTED_EOF_WHILE_READING] {eof}",
+    )
+    assert results["ragged-eof"][2] == ("SSLEOFError", 8, None, None, None, None, eof)
+    assert results["clean-close"][:2] == [b"", b""]
+    assert results["clean-close"][3] == 0
+    assert results["read-after-own-close"][:2] == ("SSLZeroReturnError", 6)
+    assert results["write-after-own-close"][3] == "PROTOCOL_IS_SHUTDOWN"
+    assert results["unwrap-before-handshake"][3] == "SHUTDOWN_WHILE_IN_INIT"
+    assert results["garbage"][0] == "SSLError"
+
+
+def test_error_queue_is_clean_after_every_failure(certs, other_ca_certs):
+    pair = Pair(ssl_bio, client_context(ssl_bio, certs), server_context(ssl_bio, other_ca_certs))
+    with pytest.raises(ssl_bio.SSLCertVerificationError):
+        pair.handshake()
+    assert lib.ERR_peek_last_error() == 0
+    ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_SERVER)
+    with pytest.raises(ssl_bio.SSLError):
+        ctx.set_ciphers("no-such-cipher")
+    assert lib.ERR_peek_last_error() == 0
+    with pytest.raises(ssl_bio.SSLError):
+        ctx.load_cert_chain(other_ca_certs.cafile)  # a certificate without its key
+    assert lib.ERR_peek_last_error() == 0
+    with pytest.raises(ssl_bio.SSLError):
+        ctx.load_verify_locations(cadata="junk")
+    assert lib.ERR_peek_last_error() == 0
+
+
+def test_every_raised_ssl_error_is_a_stdlib_ssl_error(certs, other_ca_certs):
+    """Collect the errors the scenarios above raise and check their classes."""
+    raised = []
+    for scenario in eof_scenarios(ssl_bio, certs).values():
+        raised.append(scenario)
+    pair = Pair(ssl_bio, client_context(ssl_bio, certs), server_context(ssl_bio, other_ca_certs))
+    try:
+        pair.handshake()
+    except Exception as exc:  # noqa: BLE001 - the class is what is checked
+        assert isinstance(exc, ssl.SSLError)
+    else:
+        raise AssertionError("handshake should fail")
+    ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_CLIENT)
+    for call in (
+        lambda: ctx.set_ciphers("nope"),
+        lambda: ctx.set_alpn_protocols([""]),
+        lambda: ctx.load_verify_locations(cadata=b"junk"),
+        lambda: ssl_bio.MemoryBIO().write_eof() or _written_after_eof(),
+    ):
+        with pytest.raises(ssl.SSLError):
+            call()
+
+
+def _written_after_eof():
+    bio = ssl_bio.MemoryBIO()
+    bio.write_eof()
+    bio.write(b"x")
