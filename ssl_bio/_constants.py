@@ -11,6 +11,48 @@ from types import SimpleNamespace
 
 from ._openssl import ffi, lib
 
+__all__ = [
+    "OPENSSL_VERSION",
+    "OPENSSL_VERSION_INFO",
+    "OPENSSL_VERSION_NUMBER",
+    "HAS_SNI",
+    "HAS_ALPN",
+    "HAS_NPN",
+    "HAS_ECDH",
+    "HAS_NEVER_CHECK_COMMON_NAME",
+    "HAS_SSLv2",
+    "HAS_SSLv3",
+    "HAS_TLSv1",
+    "HAS_TLSv1_1",
+    "HAS_TLSv1_2",
+    "HAS_TLSv1_3",
+    "HAS_PSK",
+    "CHANNEL_BINDING_TYPES",
+    "PROTOCOL_TLS",
+    "PROTOCOL_SSLv23",
+    "PROTOCOL_TLSv1",
+    "PROTOCOL_TLSv1_1",
+    "PROTOCOL_TLSv1_2",
+    "PROTOCOL_TLS_CLIENT",
+    "PROTOCOL_TLS_SERVER",
+    "TLSVersion",
+    "VerifyMode",
+    "CERT_NONE",
+    "CERT_OPTIONAL",
+    "CERT_REQUIRED",
+    "VerifyFlags",
+    "VERIFY_DEFAULT",
+    "VERIFY_CRL_CHECK_LEAF",
+    "VERIFY_CRL_CHECK_CHAIN",
+    "VERIFY_X509_STRICT",
+    "VERIFY_ALLOW_PROXY_CERTS",
+    "VERIFY_X509_TRUSTED_FIRST",
+    "VERIFY_X509_PARTIAL_CHAIN",
+    "Options",  # and every OP_* name, added below
+    "SSLErrorNumber",  # and every SSL_ERROR_* name, added below
+    "Purpose",
+]
+
 # --- OpenSSL version ---------------------------------------------------------
 
 
@@ -155,6 +197,7 @@ Options = IntFlag._convert_(
     source=SimpleNamespace(**_option_values()),
 )
 Options.__doc__ = "SSL_OP_* flags for SSLContext.options."
+__all__ += sorted(_option_values())
 
 
 class SSLErrorNumber(IntEnum):
@@ -172,6 +215,7 @@ class SSLErrorNumber(IntEnum):
 
 
 globals().update(SSLErrorNumber.__members__)
+__all__ += list(SSLErrorNumber.__members__)
 
 # --- ASN.1 objects and Purpose -----------------------------------------------
 

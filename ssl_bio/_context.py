@@ -217,9 +217,11 @@ class SSLContext:
     @options.setter
     def options(self, value):
         if not isinstance(value, int):
-            raise TypeError(f"'{type(value).__name__}' object cannot be interpreted as an integer")
-        if value < 0 or value >= 2**64:
-            raise OverflowError("Python int too large to convert to C unsigned long long")
+            raise TypeError(f"argument must be int, not {type(value).__name__}")
+        if value < 0:
+            raise OverflowError("can't convert negative int to unsigned")
+        if value >= 2**64:
+            raise OverflowError("int too big to convert")
         current = lib.SSL_CTX_get_options(self._ctx)
         clear = current & ~value
         set_ = ~current & value
@@ -242,7 +244,9 @@ class SSLContext:
 
     @verify_flags.setter
     def verify_flags(self, value):
-        value = operator.index(value) & (2**64 - 1)
+        if not isinstance(value, int):
+            raise TypeError(f"argument must be int, not {type(value).__name__}")
+        value &= 2**64 - 1  # an unsigned long, wrapping as the stdlib's "k"
         params = lib.SSL_CTX_get0_param(self._ctx)
         current = lib.X509_VERIFY_PARAM_get_flags(params)
         clear = current & ~value
@@ -406,10 +410,8 @@ class SSLContext:
                         "cadata should be an ASCII string or a bytes-like object"
                     ) from None
                 with view:
-                    if not view.c_contiguous or view.ndim > 1:
-                        raise TypeError(
-                            "cadata should be a contiguous buffer with a single dimension"
-                        )
+                    if not view.c_contiguous:
+                        raise BufferError("memoryview: underlying buffer is not C-contiguous")
                     data = view.tobytes()  # small; a copy keeps no export open
                 self._add_ca_certs(data, pem=False)
         if cafile is not None or capath is not None:

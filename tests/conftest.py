@@ -7,6 +7,7 @@ with the stdlib ``ssl`` module and once with ``ssl_bio``.
 
 import re
 import ssl
+import sys
 
 import pytest
 import trustme
@@ -14,6 +15,18 @@ import trustme
 import ssl_bio
 
 IMPLEMENTATIONS = {"ssl": ssl, "ssl_bio": ssl_bio}
+
+
+def stdlib_since(version, why):
+    """Skip a differential test where this Python's stdlib predates the behaviour.
+
+    ssl_bio follows CPython 3.13 on every Python; an older stdlib is no oracle
+    for what changed after it.  ``why`` names the change.
+    """
+    return pytest.mark.skipif(
+        sys.version_info < version,
+        reason=f"the stdlib of Python < {'.'.join(map(str, version))} differs: {why}",
+    )
 
 
 @pytest.fixture(params=sorted(IMPLEMENTATIONS))

@@ -3,12 +3,11 @@
 import hashlib
 import os
 import ssl
-import sys
 
 import pytest
 
 import ssl_bio
-from conftest import IMPLEMENTATIONS, Pair, client_context, outcome, server_context
+from conftest import stdlib_since, IMPLEMENTATIONS, Pair, client_context, outcome, server_context
 
 VERSIONS = ["TLSv1_2", "TLSv1_3"]
 
@@ -99,6 +98,7 @@ def connection_summary(mod, certs, version, alpn_client, alpn_server):
     return before, after
 
 
+@stdlib_since((3, 10), "client-side shared_ciphers() is None since gh-96931")
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize(
     "alpn_client, alpn_server",
@@ -224,9 +224,7 @@ def read_variants(mod, make_pair):
     return results
 
 
-@pytest.mark.skipif(
-    sys.version_info < (3, 10), reason="3.9's stdlib raises on write(b''); ssl_bio follows 3.13"
-)
+@stdlib_since((3, 10), "write(b'') raises SSLEOFError before bpo-42854")
 def test_read_and_write_arguments_match_stdlib(make_pair):
     assert read_variants(ssl_bio, make_pair) == read_variants(ssl, make_pair)
 
@@ -257,6 +255,7 @@ def test_ssl_object_has_no_public_constructor(impl):
         impl.SSLObject()
 
 
+@stdlib_since((3, 10), "wrap_bio checks the context's role since 3.10")
 def test_wrap_bio_role_mismatch_matches_stdlib(certs):
     def scenario(mod):
         client = client_context(mod, certs)

@@ -1,17 +1,13 @@
 """Error classes, messages, EOF handling and certificate verification failures."""
 
 import ssl
-import sys
 
 import pytest
 
 import ssl_bio
 from ssl_bio._openssl import lib
-from conftest import Pair, client_context, describe_error, server_context
+from conftest import stdlib_since, Pair, client_context, describe_error, server_context
 
-# CPython 3.9 and 3.10 before gh-95494 hide a ragged EOF (b''), 3.11+ raise;
-# ssl_bio follows 3.13 everywhere.
-STDLIB_REPORTS_RAGGED_EOF = sys.version_info >= (3, 11)
 
 ERROR_CLASSES = [
     "SSLError",
@@ -175,9 +171,7 @@ def _first_error(func, *args):
         return describe_error(exc)
 
 
-@pytest.mark.skipif(
-    not STDLIB_REPORTS_RAGGED_EOF, reason="this stdlib predates gh-95494 (ragged EOF)"
-)
+@stdlib_since((3, 11), "a ragged EOF reads as b'' before gh-95494")
 def test_eof_and_close_semantics_match_stdlib(certs):
     assert eof_scenarios(ssl_bio, certs) == eof_scenarios(ssl, certs)
 

@@ -1,0 +1,416 @@
+"""SSLContext configuration, compared with the stdlib's."""
+
+import ssl
+import warnings
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+
+import ssl_bio
+from conftest import stdlib_since, Pair, client_context, outcome
+
+PROTOCOLS = ["PROTOCOL_TLS_CLIENT", "PROTOCOL_TLS_SERVER", "PROTOCOL_TLS"]
+
+
+def defaults(mod, protocol):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ctx = mod.SSLContext(getattr(mod, protocol))
+    return {
+        "warnings": [(w.category, str(w.message)) for w in caught],
+        "protocol": (int(ctx.protocol), type(ctx.protocol).__name__),
+        "verify_mode": (ctx.verify_mode, repr(ctx.verify_mode)),
+        "check_hostname": ctx.check_hostname,
+        "options": (int(ctx.options), repr(ctx.options)),
+        "minimum_version": repr(ctx.minimum_version),
+        "maximum_version": repr(ctx.maximum_version),
+        "verify_flags": (int(ctx.verify_flags), repr(ctx.verify_flags)),
+        "hostname_checks_common_name": ctx.hostname_checks_common_name,
+    }
+
+
+@stdlib_since((3, 10), "3.10 raised the minimum version to TLS 1.2 and changed default options")
+@pytest.mark.parametrize("protocol", PROTOCOLS)
+def test_defaults_match_stdlib(protocol):
+    assert defaults(ssl_bio, protocol) == defaults(ssl, protocol)
+
+
+@stdlib_since((3, 10), "the deprecation warnings are new in 3.10")
+def test_context_without_protocol_warns_like_stdlib():
+    assert defaults_no_protocol(ssl_bio) == defaults_no_protocol(ssl)
+
+
+def defaults_no_protocol(mod):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        ctx = mod.SSLContext()
+    return [str(w.message) for w in caught], int(ctx.protocol)
+
+
+@stdlib_since((3, 10), "error wording changed in 3.10")
+@pytest.mark.parametrize("value", [99, -1, "x", 2.0, None])
+def test_bad_protocol_matches_stdlib(value):
+    def scenario(mod):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            result = outcome(mod.SSLContext, value)
+        return result if result[0] == "error" else int(result[1].protocol)
+
+    assert scenario(ssl_bio) == scenario(ssl)
+
+
+def coupling(mod):
+    ctx = mod.SSLContext(mod.PROTOCOL_TLS_CLIENT)
+    steps = [outcome(setattr, ctx, "verify_mode", mod.CERT_NONE)]
+    ctx.check_hostname = False
+    steps.append(outcome(setattr, ctx, "verify_mode", mod.CERT_NONE))
+    steps.append((ctx.verify_mode, ctx.check_hostname))
+    ctx.check_hostname = True  # raises verification back to CERT_REQUIRED
+    steps.append((ctx.verify_mode, ctx.check_hostname))
+    ctx.check_hostname = False
+    ctx.verify_mode = mod.CERT_OPTIONAL
+    ctx.check_hostname = 1  # stays CERT_OPTIONAL
+    steps.append((ctx.verify_mode, ctx.check_hostname))
+    for value in (5, -1, "x", 2.0, None):
+        steps.append(outcome(setattr, ctx, "verify_mode", value))
+    steps.append(outcome(setattr, ctx, "check_hostname", []))
+    steps.append((ctx.verify_mode, ctx.check_hostname))
+    return steps
+
+
+@stdlib_since((3, 10), "argument-parsing TypeError wording changed in 3.10")
+def test_verify_mode_and_check_hostname_coupling_matches_stdlib():
+    assert coupling(ssl_bio) == coupling(ssl)
+
+
+def version_bounds(mod):
+    ctx = mod.SSLContext(mod.PROTOCOL_TLS_CLIENT)
+    steps = []
+    values = [
+        mod.TLSVersion.TLSv1_3,
+        mod.TLSVersion.TLSv1_2,
+        mod.TLSVersion.MINIMUM_SUPPORTED,
+        mod.TLSVersion.MAXIMUM_SUPPORTED,
+        mod.TLSVersion.TLSv1_1,
+        0x305,
+        "x",
+        2**40,
+    ]
+    for attribute in ("minimum_version", "maximum_version"):
+        for value in values:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = outcome(setattr, ctx, attribute, value)
+            steps.append(
+                (attribute, result, repr(getattr(ctx, attribute)), [str(w.message) for w in caught])
+            )
+    return steps
+
+
+@stdlib_since((3, 10), "the TLSVersion deprecation warnings are new in 3.10")
+def test_version_bounds_match_stdlib():
+    assert version_bounds(ssl_bio) == version_bounds(ssl)
+
+
+def options_changes(mod):
+    ctx = mod.SSLContext(mod.PROTOCOL_TLS_SERVER)
+    steps = []
+    for change in (
+        lambda o: o | mod.OP_NO_TICKET,
+        lambda o: o & ~mod.OP_NO_COMPRESSION,
+        lambda o: o | mod.OP_NO_TLSv1_1,
+        lambda o: o,
+    ):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = outcome(setattr, ctx, "options", change(ctx.options))
+        steps.append((result, int(ctx.options), [str(w.message) for w in caught]))
+    ctx.verify_flags |= mod.VERIFY_X509_STRICT
+    steps.append(repr(ctx.verify_flags))
+    ctx.verify_flags &= ~mod.VERIFY_X509_TRUSTED_FIRST
+    steps.append(repr(ctx.verify_flags))
+    steps.append(outcome(setattr, ctx, "verify_flags", "x"))
+    ctx.verify_flags = -1  # wraps to an unsigned long, as the stdlib's "k"
+    steps.append(int(ctx.verify_flags))
+    ctx.verify_flags = 0
+    steps.append(int(ctx.verify_flags))
+    ctx.hostname_checks_common_name = True
+    steps.append(ctx.hostname_checks_common_name)
+    ctx.hostname_checks_common_name = False
+    steps.append(ctx.hostname_checks_common_name)
+    return steps
+
+
+@stdlib_since((3, 10), "3.10 changed the default options and added deprecation warnings")
+def test_options_and_flags_match_stdlib():
+    assert options_changes(ssl_bio) == options_changes(ssl)
+
+
+@pytest.mark.parametrize(
+    "value, error",
+    [
+        (-1, OverflowError("can't convert negative int to unsigned")),
+        (2**64, OverflowError("int too big to convert")),
+        ("x", TypeError("argument must be int, not str")),
+    ],
+)
+def test_options_argument_checks_are_313s(value, error):
+    # 3.9-3.12 parse options as a C long; 3.13 (and ssl_bio) as unsigned 64 bits.
+    ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_SERVER)
+    with pytest.raises(type(error), match=str(error)):
+        ctx.options = value
+    ctx.options = 2**63
+    assert ctx.options & 2**63
+
+
+@pytest.mark.parametrize(
+    "ciphers",
+    ["ECDHE+AESGCM", "no-such-cipher", "", b"ECDHE", 5, "a\0b"],
+)
+def test_set_ciphers_matches_stdlib(ciphers):
+    def scenario(mod):
+        return outcome(mod.SSLContext(mod.PROTOCOL_TLS_CLIENT).set_ciphers, ciphers)
+
+    assert scenario(ssl_bio) == scenario(ssl)
+
+
+@pytest.mark.parametrize(
+    "protocols",
+    [["h2", "http/1.1"], [], [""], ["x" * 256], ["x" * 255], [b"h2"], 5, ["é"]],
+)
+def test_set_alpn_protocols_matches_stdlib(protocols):
+    def scenario(mod):
+        return outcome(mod.SSLContext(mod.PROTOCOL_TLS_CLIENT).set_alpn_protocols, protocols)
+
+    assert scenario(ssl_bio) == scenario(ssl)
+
+
+def test_load_verify_locations_matches_stdlib(certs, tmp_path):
+    junk = tmp_path / "junk.pem"
+    junk.write_text("junk")
+    pem = open(certs.cafile).read()
+    der = ssl.PEM_cert_to_DER_cert(pem)
+    cases = [
+        {},
+        {"cafile": certs.cafile},
+        {"cafile": str(tmp_path / "missing.pem")},
+        {"cafile": str(junk)},
+        {"cafile": 5},
+        {"cafile": "a\0b"},
+        {"capath": str(tmp_path)},
+        {"capath": 5},
+        {"cadata": pem},
+        {"cadata": pem + pem},
+        {"cadata": der},
+        {"cadata": bytearray(der + der)},
+        {"cadata": memoryview(der)},
+        {"cadata": "junk"},
+        {"cadata": b"junk"},
+        {"cadata": ""},
+        {"cadata": b""},
+        {"cadata": "é"},
+        {"cadata": 5},
+        {"cadata": pem + "junk"},
+        {"cadata": der + b"junk"},
+        {"cadata": memoryview(b"ab" * 10).cast("B", (2, 10))},
+    ]
+
+    def scenario(mod):
+        ctx = mod.SSLContext(mod.PROTOCOL_TLS_CLIENT)
+        return [outcome(ctx.load_verify_locations, **case) for case in cases]
+
+    assert scenario(ssl_bio) == scenario(ssl)
+
+
+def test_cadata_der_and_pem_both_verify(certs):
+    pem = open(certs.cafile).read()
+    for cadata in (pem, ssl.PEM_cert_to_DER_cert(pem)):
+        client = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_CLIENT)
+        client.load_verify_locations(cadata=cadata)
+        server = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_SERVER)
+        server.load_cert_chain(certs.certfile, certs.keyfile)
+        Pair(ssl_bio, client, server).handshake()
+
+
+@pytest.fixture(scope="module")
+def encrypted_key(tmp_path_factory, certs):
+    """The server key, encrypted with the password 'secret'."""
+    key = serialization.load_pem_private_key(certs.leaf.private_key_pem.bytes(), None)
+    path = tmp_path_factory.mktemp("keys") / "encrypted.pem"
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"secret"),
+        )
+    )
+    return str(path)
+
+
+def failing_callback():
+    raise ZeroDivisionError("from the password callback")
+
+
+PASSWORDS = {
+    "str": "secret",
+    "bytes": b"secret",
+    "bytearray": bytearray(b"secret"),
+    "callable-str": lambda: "secret",
+    "callable-bytes": lambda: b"secret",
+    "wrong": "wrong",
+    "callable-wrong-type": lambda: 42,
+    "wrong-type": 42,
+    "too-long": "x" * 2000,
+    "callable-too-long": lambda: "x" * 2000,
+    "callable-raises": failing_callback,
+}
+
+
+@pytest.mark.parametrize("name", sorted(PASSWORDS))
+def test_load_cert_chain_passwords_match_stdlib(certs, encrypted_key, name):
+    password = PASSWORDS[name]
+
+    def scenario(mod):
+        ctx = mod.SSLContext(mod.PROTOCOL_TLS_SERVER)
+        return outcome(ctx.load_cert_chain, certs.certfile, encrypted_key, password=password)
+
+    assert scenario(ssl_bio) == scenario(ssl)
+
+
+def test_password_callback_exception_is_raised_not_lost(certs, encrypted_key):
+    ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_SERVER)
+    with pytest.raises(ZeroDivisionError, match="from the password callback"):
+        ctx.load_cert_chain(certs.certfile, encrypted_key, password=failing_callback)
+    # The context still works afterwards.
+    ctx.load_cert_chain(certs.certfile, encrypted_key, password="secret")
+
+
+def test_encrypted_key_without_password_never_prompts(certs, encrypted_key):
+    # The stdlib lets OpenSSL prompt on the terminal here; ssl_bio fails instead.
+    ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_SERVER)
+    with pytest.raises(ssl_bio.SSLError):
+        ctx.load_cert_chain(certs.certfile, encrypted_key)
+
+
+def test_load_cert_chain_errors_match_stdlib(certs, other_ca_certs, tmp_path):
+    junk = tmp_path / "junk.pem"
+    junk.write_text("junk")
+    cases = [
+        (certs.certfile, certs.keyfile),
+        (certs.combined, None),
+        (str(tmp_path / "missing.pem"), None),
+        (certs.certfile, str(tmp_path / "missing.pem")),
+        (str(junk), None),
+        (certs.certfile, str(junk)),
+        (certs.certfile, other_ca_certs.keyfile),  # key does not match
+        (5, None),
+        (certs.certfile, 5),
+        ("a\0b", None),
+    ]
+
+    def scenario(mod):
+        ctx = mod.SSLContext(mod.PROTOCOL_TLS_SERVER)
+        return [outcome(ctx.load_cert_chain, cert, key) for cert, key in cases]
+
+    assert scenario(ssl_bio) == scenario(ssl)
+
+
+def test_pathlike_paths(certs):
+    import pathlib
+
+    ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(pathlib.Path(certs.certfile), pathlib.Path(certs.keyfile))
+    ctx.load_verify_locations(pathlib.Path(certs.cafile))
+    ctx.load_verify_locations(certs.cafile.encode())
+
+
+def create_default_summary(mod, purpose_name, **kw):
+    ctx = mod.create_default_context(getattr(mod.Purpose, purpose_name), **kw)
+    return (
+        int(ctx.protocol),
+        ctx.verify_mode,
+        ctx.check_hostname,
+        int(ctx.options),
+        int(ctx.verify_flags),
+        ctx.minimum_version,
+    )
+
+
+def stdlib_313_default_summary(purpose, **kw):
+    """The stdlib's create_default_context as 3.13 makes it, on any Python."""
+    summary = list(create_default_summary(ssl, purpose, **kw))
+    # 3.13 added VERIFY_X509_PARTIAL_CHAIN | VERIFY_X509_STRICT.
+    summary[4] |= int(ssl_bio.VERIFY_X509_PARTIAL_CHAIN | ssl_bio.VERIFY_X509_STRICT)
+    return tuple(summary)
+
+
+@stdlib_since((3, 10), "3.10 changed the default options and minimum version")
+@pytest.mark.parametrize("purpose", ["SERVER_AUTH", "CLIENT_AUTH"])
+def test_create_default_context_matches_stdlib(purpose, certs, monkeypatch):
+    monkeypatch.delenv("SSLKEYLOGFILE", raising=False)
+    assert create_default_summary(ssl_bio, purpose) == stdlib_313_default_summary(purpose)
+    assert create_default_summary(ssl_bio, purpose, cafile=certs.cafile) == (
+        stdlib_313_default_summary(purpose, cafile=certs.cafile)
+    )
+
+
+def test_create_default_context_argument_errors():
+    assert outcome(ssl_bio.create_default_context, "x") == outcome(ssl.create_default_context, "x")
+    # A stdlib Purpose works too, for code that mixes the two modules.
+    ctx = ssl_bio.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    assert ctx.protocol == ssl_bio.PROTOCOL_TLS_SERVER
+
+
+def test_create_default_context_verifies_with_cadata(certs):
+    client = ssl_bio.create_default_context(cadata=open(certs.cafile).read())
+    server = ssl_bio.create_default_context(ssl_bio.Purpose.CLIENT_AUTH)
+    server.load_cert_chain(certs.certfile, certs.keyfile)
+    pair = Pair(ssl_bio, client, server)
+    pair.handshake()
+    assert pair.client.version() == "TLSv1.3"
+
+
+def test_default_paths_and_certs():
+    ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_CLIENT)
+    ctx.set_default_verify_paths()
+    ctx.load_default_certs()
+    ctx.load_default_certs(ssl_bio.Purpose.CLIENT_AUTH)
+    with pytest.raises(TypeError):
+        ctx.load_default_certs("server")
+
+
+def test_purpose_matches_stdlib():
+    for name in ("SERVER_AUTH", "CLIENT_AUTH"):
+        assert tuple(getattr(ssl_bio.Purpose, name)) == tuple(getattr(ssl.Purpose, name))
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Options", "VerifyFlags", "VerifyMode", "TLSVersion", "SSLErrorNumber"],
+)
+def test_enums_match_stdlib(name):
+    ours = {k: int(v) for k, v in getattr(ssl_bio, name).__members__.items()}
+    theirs = {k: int(v) for k, v in getattr(ssl, name).__members__.items()}
+    # Python 3.12 added OP_LEGACY_SERVER_CONNECT and OP_ENABLE_KTLS to the stdlib.
+    assert {k: v for k, v in ours.items() if k in theirs} == theirs
+
+
+def test_module_constants_match_stdlib():
+    for name in dir(ssl):
+        if name.startswith(("PROTOCOL_", "CERT_", "OP_", "VERIFY_", "SSL_ERROR_")) or name in (
+            "OPENSSL_VERSION",
+            "OPENSSL_VERSION_INFO",
+            "OPENSSL_VERSION_NUMBER",
+            "HAS_SNI",
+            "HAS_ALPN",
+            "HAS_NPN",
+            "HAS_ECDH",
+            "HAS_SSLv2",
+            "HAS_SSLv3",
+            "HAS_TLSv1",
+            "HAS_TLSv1_1",
+            "HAS_TLSv1_2",
+            "HAS_TLSv1_3",
+            "CHANNEL_BINDING_TYPES",
+        ):
+            assert getattr(ssl_bio, name) == getattr(ssl, name), name
