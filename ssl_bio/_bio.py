@@ -10,7 +10,7 @@ is the one place that turns a BIO-like Python object into the ``BIO *`` that
 import operator
 
 from ._errors import SSLError, error_from_queue
-from ._openssl import ffi, lib
+from ._binding import ffi, lib
 
 __all__ = ["MemoryBIO"]
 

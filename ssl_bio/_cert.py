@@ -7,7 +7,7 @@ crlDistributionPoints only where the certificate has them.
 """
 
 from ._errors import error_from_queue
-from ._openssl import ffi, lib
+from ._binding import ffi, lib
 
 _NAME_MAXLEN = 256
 

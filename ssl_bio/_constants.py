@@ -9,7 +9,7 @@ from collections import namedtuple
 from enum import Enum, IntEnum, IntFlag
 from types import SimpleNamespace
 
-from ._openssl import ffi, lib
+from ._binding import ffi, lib
 
 __all__ = [
     "OPENSSL_VERSION",

@@ -25,7 +25,7 @@ from ._constants import (
 )
 from ._errors import SSLError, error_from_queue, message_error
 from ._object import SSLObject
-from ._openssl import ffi, lib
+from ._binding import ffi, lib
 
 try:
     import ssl as _stdlib_ssl

@@ -9,7 +9,7 @@ of CPython's ``(_ssl.c:<line>)``.
 
 import os
 
-from ._openssl import ffi, lib
+from ._binding import ffi, lib
 
 try:
     import ssl as _stdlib_ssl

@@ -17,7 +17,7 @@ from ._bio import bio_pointer, buffer_for_reading
 from ._constants import PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
 from ._cert import certificate_to_der, decode_certificate
 from ._errors import error_from_io, error_from_queue
-from ._openssl import ffi, lib
+from ._binding import ffi, lib
 from ._session import SSLSession
 
 __all__ = ["SSLObject"]

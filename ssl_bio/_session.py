@@ -1,6 +1,6 @@
 """SSLSession: a TLS session an SSLObject can resume."""
 
-from ._openssl import ffi, lib
+from ._binding import ffi, lib
 
 # ffi.gc size hint: an SSL_SESSION with its ticket and peer certificate.
 _SESSION_SIZE_HINT = 2048

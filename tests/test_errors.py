@@ -5,7 +5,7 @@ import ssl
 import pytest
 
 import ssl_bio
-from ssl_bio._openssl import lib
+from ssl_bio._binding import lib
 from conftest import stdlib_since, Pair, client_context, describe_error, server_context
 
 
