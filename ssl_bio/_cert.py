@@ -207,3 +207,21 @@ def certificate_to_der(cert):
         return ffi.unpack(ffi.cast("char *", out[0]), length)
     finally:
         lib.OPENSSL_free(out[0])
+
+
+def _test_decode_cert(path):
+    """Decode a PEM certificate file into the getpeercert() dict.
+
+    The counterpart of the stdlib's private ``ssl._ssl._test_decode_cert``,
+    which CPython's own test suite and ssl_bio's differential tests use.
+    """
+    with open(path, "rb") as f:
+        data = f.read()
+    bio = ffi.gc(lib.BIO_new_mem_buf(data, len(data)), lib.BIO_free)
+    cert = lib.PEM_read_bio_X509(bio, ffi.NULL, ffi.NULL, ffi.NULL)
+    if cert == ffi.NULL:
+        raise error_from_queue("ssl_bio:_test_decode_cert", "Error decoding PEM-encoded file")
+    try:
+        return decode_certificate(cert)
+    finally:
+        lib.X509_free(cert)

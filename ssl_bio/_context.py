@@ -94,12 +94,19 @@ class SSLContext:
     #: The class wrap_bio() instantiates (a subclass of SSLObject).
     sslobject_class = SSLObject
 
-    def __init__(self, protocol=None):
+    # The work happens in __new__, as in the stdlib, so that a subclass with
+    # its own __init__ signature still gets a working context.
+    def __new__(cls, protocol=None, *args, **kwargs):
+        self = super().__new__(cls)
+        self._setup(protocol)
+        return self
+
+    def _setup(self, protocol):
         if protocol is None:
             warnings.warn(
                 "ssl.SSLContext() without protocol argument is deprecated.",
                 category=DeprecationWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
             protocol = PROTOCOL_TLS
         protocol = operator.index(protocol)
@@ -109,7 +116,7 @@ class SSLContext:
             method = lib.TLS_server_method()
         elif protocol == PROTOCOL_TLS or protocol in _PINNED_VERSIONS:
             name = _SSLMethod(protocol).name
-            warnings.warn(f"ssl.{name} is deprecated", DeprecationWarning, stacklevel=2)
+            warnings.warn(f"ssl.{name} is deprecated", DeprecationWarning, stacklevel=3)
             method = lib.TLS_method()
         else:
             raise ValueError(f"invalid or unsupported protocol version {protocol}")
@@ -366,6 +373,7 @@ class SSLContext:
             if lib.SSL_CTX_check_private_key(ctx) != 1:
                 raise error_from_queue("ssl_bio:load_cert_chain")
         finally:
+            lib.ERR_clear_error()
             lib.SSL_CTX_set_default_passwd_cb(ctx, old_callback)
             lib.SSL_CTX_set_default_passwd_cb_userdata(ctx, old_userdata)
 
@@ -428,6 +436,7 @@ class SSLContext:
                     lib.ERR_clear_error()
                     raise OSError(errno, os.strerror(errno))
                 raise error_from_queue("ssl_bio:load_verify_locations")
+        lib.ERR_clear_error()
 
     def _add_ca_certs(self, data, pem):
         """Add every certificate in PEM or DER ``data`` to the trust store."""
@@ -496,6 +505,7 @@ class SSLContext:
         lib.ERR_clear_error()
         if not lib.SSL_CTX_set_default_verify_paths(self._ctx):
             raise error_from_queue("ssl_bio:set_default_verify_paths")
+        lib.ERR_clear_error()  # missing default locations are not an error
 
     # --- negotiation -----------------------------------------------------------
 

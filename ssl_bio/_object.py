@@ -63,6 +63,7 @@ class SSLObject:
     __slots__ = (
         "_ssl",
         "_context",
+        "_initial_context",
         "_server_side",
         "_server_hostname",
         "_lock",
@@ -123,6 +124,9 @@ class SSLObject:
             raise error_from_queue("ssl_bio:wrap_bio")
         self._ssl = ffi.gc(ssl, lib.SSL_free, size=_SSL_SIZE_HINT)
         self._context = context
+        # OpenSSL keeps using the first SSL_CTX (sessions) after a switch, and
+        # its ALPN buffer lives in the Python context: keep both alive.
+        self._initial_context = context
         self._server_side = server_side
         self._server_hostname = None
         self._lock = threading.Lock()

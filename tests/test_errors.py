@@ -238,3 +238,38 @@ def _written_after_eof():
     bio = ssl_bio.MemoryBIO()
     bio.write_eof()
     bio.write(b"x")
+
+
+def test_error_queue_is_clean_after_successful_calls(certs, tmp_path):
+    """A call that succeeds leaves nothing behind for the next OpenSSL user."""
+    checks = []
+
+    def check(label):
+        checks.append((label, lib.ERR_peek_last_error()))
+
+    ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_CLIENT)
+    check("new context")
+    ctx.set_default_verify_paths()  # may probe missing default locations
+    check("set_default_verify_paths")
+    ctx.load_default_certs()
+    check("load_default_certs")
+    ctx.load_verify_locations(certs.cafile)
+    check("load_verify_locations(cafile)")
+    ctx.load_verify_locations(cadata=open(certs.cafile).read() * 2)  # duplicates
+    check("load_verify_locations(cadata)")
+    ctx.load_verify_locations(capath=str(tmp_path))
+    check("load_verify_locations(capath)")
+    server = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(certs.certfile, certs.keyfile)
+    check("load_cert_chain")
+    server.set_ciphers("ECDHE+AESGCM")
+    check("set_ciphers")
+    pair = Pair(ssl_bio, ctx, server, server_hostname="127.0.0.1")
+    check("wrap_bio with an IP address")
+    pair.handshake()
+    check("handshake")
+    pair.send(pair.client, pair.server, b"x" * 100000)
+    check("transfer")
+    pair.client.getpeercert()
+    check("getpeercert")
+    assert [label for label, code in checks if code] == []
