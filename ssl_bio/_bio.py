@@ -23,20 +23,45 @@ _new_uncleared = ffi.new_allocator(should_clear_after_alloc=False)
 
 
 def buffer_for_reading(data):
-    """A cffi view of any contiguous buffer-protocol object, without copying.
+    """A cffi view of a contiguous buffer-protocol object, without copying.
 
-    Raises the stdlib's TypeError for str and other non-buffers.
+    Use it in a ``with`` block so that the buffer export ends with the call
+    (on PyPy it would otherwise last until the next GC, and a bytearray could
+    not be resized).  Raises the stdlib's TypeError for str and other
+    non-buffers and BufferError for non-contiguous buffers, which cffi would
+    accept on PyPy, exposing the wrong bytes.
     """
-    if isinstance(data, str) or data is None:
-        raise TypeError(f"a bytes-like object is required, not '{type(data).__name__}'")
-    try:
-        return ffi.from_buffer(data)
-    except TypeError:
-        if isinstance(data, memoryview) and not data.c_contiguous:
-            raise BufferError("memoryview: underlying buffer is not C-contiguous") from None
-        raise TypeError(
-            f"a bytes-like object is required, not '{type(data).__name__}'"
-        ) from None
+    if type(data) is not bytes and type(data) is not bytearray:
+        try:
+            with memoryview(data) as view:
+                contiguous = view.c_contiguous
+        except TypeError:
+            raise TypeError(
+                f"a bytes-like object is required, not '{type(data).__name__}'"
+            ) from None
+        if not contiguous:
+            raise BufferError("memoryview: underlying buffer is not C-contiguous")
+    return ffi.from_buffer(data)
+
+
+def buffer_for_writing(buffer, function):
+    """A writable cffi view of a contiguous buffer (``with`` it, as above).
+
+    ``bytes`` and other read-only or non-contiguous buffers raise the stdlib's
+    TypeError (PyPy's cffi would hand out a pointer into them).
+    """
+    if type(buffer) is not bytearray:
+        try:
+            with memoryview(buffer) as view:
+                usable = view.c_contiguous and not view.readonly
+        except TypeError:
+            usable = False
+        if not usable:
+            raise TypeError(
+                f"{function}() argument 2 must be read-write bytes-like object, "
+                f"not {type(buffer).__name__}"
+            )
+    return ffi.from_buffer(buffer, require_writable=True)
 
 
 class MemoryBIO:
@@ -85,15 +110,15 @@ class MemoryBIO:
 
     def write(self, buf, /):
         """Append the bytes of a buffer-protocol object; return how many."""
-        view = buffer_for_reading(buf)
-        length = len(view)
-        if length > _INT_MAX:
-            raise OverflowError(f"string longer than {_INT_MAX} bytes")
-        if self._eof_written:
-            raise SSLError("cannot write() after write_eof()")
-        if length == 0:
-            return 0
-        count = lib.BIO_write(self._bio, view, length)
+        with buffer_for_reading(buf) as view:
+            length = ffi.sizeof(view)
+            if length > _INT_MAX:
+                raise OverflowError(f"string longer than {_INT_MAX} bytes")
+            if self._eof_written:
+                raise SSLError("cannot write() after write_eof()")
+            if length == 0:
+                return 0
+            count = lib.BIO_write(self._bio, view, length)
         if count < 0:
             raise error_from_queue("ssl_bio:MemoryBIO.write")
         return count

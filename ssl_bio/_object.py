@@ -13,7 +13,7 @@ of one OpenSSL call sequence and cannot deadlock.
 import operator
 import threading
 
-from ._bio import bio_pointer, buffer_for_reading
+from ._bio import bio_pointer, buffer_for_reading, buffer_for_writing
 from ._constants import PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
 from ._cert import certificate_to_der, decode_certificate
 from ._errors import error_from_io, error_from_queue
@@ -255,14 +255,7 @@ class SSLObject:
                 target = _scratch_buffer()
                 count = self._read_into(target, length)
                 return ffi.unpack(target, count)
-        try:
-            target = ffi.from_buffer(buffer, require_writable=True)
-        except (TypeError, BufferError):
-            raise TypeError(
-                "read() argument 2 must be read-write bytes-like object, "
-                f"not {type(buffer).__name__}"
-            ) from None
-        with target:
+        with buffer_for_writing(buffer, "read") as target:
             capacity = ffi.sizeof(target)
             length = operator.index(len)
             if length <= 0 or length > capacity:
@@ -288,15 +281,15 @@ class SSLObject:
 
     def write(self, data):
         """Encrypt ``data`` into the outgoing BIO; returns ``len(data)``."""
-        view = buffer_for_reading(data)
-        length = ffi.sizeof(view)
-        if length > _INT_MAX:
-            raise OverflowError(f"string longer than {_INT_MAX} bytes")
-        with self._lock:
-            lib.ERR_clear_error()
-            if not lib.SSL_write_ex(self._ssl, view, length, self._count):
-                raise self._io_error(0, "ssl_bio:write")
-            return self._count[0]
+        with buffer_for_reading(data) as view:
+            length = ffi.sizeof(view)
+            if length > _INT_MAX:
+                raise OverflowError(f"string longer than {_INT_MAX} bytes")
+            with self._lock:
+                lib.ERR_clear_error()
+                if not lib.SSL_write_ex(self._ssl, view, length, self._count):
+                    raise self._io_error(0, "ssl_bio:write")
+                return self._count[0]
 
     def pending(self):
         """Decrypted bytes that read() can return without more input."""

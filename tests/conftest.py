@@ -5,6 +5,7 @@ repository.  Differential tests take the ``impl`` fixture, which runs them once
 with the stdlib ``ssl`` module and once with ``ssl_bio``.
 """
 
+import platform
 import re
 import ssl
 import sys
@@ -17,16 +18,26 @@ import ssl_bio
 IMPLEMENTATIONS = {"ssl": ssl, "ssl_bio": ssl_bio}
 
 
-def stdlib_since(version, why):
-    """Skip a differential test where this Python's stdlib predates the behaviour.
+def stdlib_is_reference(since=(3, 9)):
+    """Whether this interpreter's stdlib ssl behaves as CPython 3.13 for a test.
 
-    ssl_bio follows CPython 3.13 on every Python; an older stdlib is no oracle
-    for what changed after it.  ``why`` names the change.
+    ssl_bio follows CPython 3.13 on every Python.  An older CPython's stdlib is
+    no oracle for what changed after ``since``, and PyPy's ssl module
+    (lib_pypy/_cffi_ssl) is a different implementation altogether.
     """
-    return pytest.mark.skipif(
-        sys.version_info < version,
-        reason=f"the stdlib of Python < {'.'.join(map(str, version))} differs: {why}",
-    )
+    return platform.python_implementation() == "CPython" and sys.version_info >= since
+
+
+def assert_same_as_stdlib(scenario, *args, since=(3, 9), **kwargs):
+    """Run ``scenario(module, ...)`` on ssl_bio and, where it is a 3.13 oracle, the stdlib.
+
+    The ssl_bio run happens on every interpreter (it must not fail anywhere);
+    the comparison where the stdlib is a reference.  Returns ssl_bio's result.
+    """
+    ours = scenario(ssl_bio, *args, **kwargs)
+    if stdlib_is_reference(since):
+        assert ours == scenario(ssl, *args, **kwargs)
+    return ours
 
 
 @pytest.fixture(params=sorted(IMPLEMENTATIONS))
