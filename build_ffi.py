@@ -15,9 +15,7 @@ import os
 import re
 import shlex
 import subprocess
-import sys
 import sysconfig
-import tempfile
 
 from cffi import FFI
 
@@ -67,7 +65,7 @@ def find_openssl_include_dir():
     try:
         proc = subprocess.run(cmd, input=source, capture_output=True, text=True)
     except OSError as exc:
-        raise SystemExit(MISSING_HEADERS.format(detail=f"{cmd[0]}: {exc}"))
+        raise SystemExit(MISSING_HEADERS.format(detail=f"{cmd[0]}: {exc}")) from None
     if proc.returncode != 0:
         raise SystemExit(MISSING_HEADERS.format(detail=proc.stderr.strip()))
     for match in re.finditer(r'^# \d+ "([^"]*openssl[/\\]ssl\.h)"', proc.stdout, re.M):

@@ -1,1 +1,1 @@
-from setuptools import setup; setup(cffi_modules=["build_ffi.py:ffibuilder"])  # noqa: E702  (cffi has no pyproject hook)
+__import__("setuptools").setup(cffi_modules=["build_ffi.py:ffibuilder"])  # no pyproject hook

@@ -9,8 +9,8 @@ is the one place that turns a BIO-like Python object into the ``BIO *`` that
 
 import operator
 
-from ._errors import SSLError, error_from_queue
 from ._binding import ffi, lib
+from ._errors import SSLError, error_from_queue
 
 __all__ = ["MemoryBIO"]
 
@@ -135,6 +135,5 @@ def bio_pointer(bio, argument):
     if isinstance(bio, MemoryBIO):
         return bio._bio
     raise TypeError(
-        f"wrap_bio() argument '{argument}' must be ssl_bio.MemoryBIO, "
-        f"not {type(bio).__name__}"
+        f"wrap_bio() argument '{argument}' must be ssl_bio.MemoryBIO, not {type(bio).__name__}"
     )

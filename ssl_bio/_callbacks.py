@@ -6,7 +6,7 @@ never lets an exception escape into C: it stores it on its state object, makes
 OpenSSL fail, and the Python call that triggered OpenSSL re-raises it.
 """
 
-from ._binding import ffi, lib
+from ._binding import ffi
 
 
 class PasswordState:

@@ -6,8 +6,8 @@ notBefore/notAfter, and subjectAltName, OCSP, caIssuers and
 crlDistributionPoints only where the certificate has them.
 """
 
-from ._errors import error_from_queue
 from ._binding import ffi, lib
+from ._errors import error_from_queue
 
 _NAME_MAXLEN = 256
 
@@ -46,9 +46,7 @@ def _asn1_string_text(value):
 def _raw_string(value):
     """The bytes of an ASN1_STRING decoded as UTF-8, as the stdlib does for SAN."""
     data = lib.ASN1_STRING_get0_data(value)
-    return ffi.unpack(ffi.cast("char *", data), lib.ASN1_STRING_length(value)).decode(
-        "utf-8"
-    )
+    return ffi.unpack(ffi.cast("char *", data), lib.ASN1_STRING_length(value)).decode("utf-8")
 
 
 def decode_name(name):

@@ -5,6 +5,7 @@ import os
 import warnings
 
 from . import _callbacks  # noqa: F401  (registers the extern "Python" callbacks)
+from ._binding import ffi, lib
 from ._callbacks import PasswordState, password_bytes
 from ._constants import (
     CERT_NONE,
@@ -12,10 +13,10 @@ from ._constants import (
     PROTOCOL_TLS,
     PROTOCOL_TLS_CLIENT,
     PROTOCOL_TLS_SERVER,
+    Options,
     PROTOCOL_TLSv1,
     PROTOCOL_TLSv1_1,
     PROTOCOL_TLSv1_2,
-    Options,
     Purpose,
     TLSVersion,
     VerifyFlags,
@@ -25,7 +26,6 @@ from ._constants import (
 )
 from ._errors import SSLError, error_from_queue, message_error
 from ._object import SSLObject
-from ._binding import ffi, lib
 
 try:
     import ssl as _stdlib_ssl
@@ -36,8 +36,7 @@ __all__ = ["SSLContext", "create_default_context"]
 
 # CPython 3.13's default cipher string (PY_SSL_DEFAULT_CIPHER_STRING).
 _DEFAULT_CIPHERS = (
-    "@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:"
-    "!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM"
+    "@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM"
 )
 _SESSION_ID_CONTEXT = b"Python\0"  # as the stdlib, so sessions are compatible
 _INT_MAX = 2**31 - 1
@@ -153,9 +152,7 @@ class SSLContext:
             raise ValueError(f"Failed to set minimum protocol 0x{lib.TLS1_2_VERSION:x}")
         # Freed record buffers on idle connections: much less memory per connection.
         lib.SSL_CTX_set_mode(ctx, lib.SSL_MODE_RELEASE_BUFFERS)
-        lib.SSL_CTX_set_session_id_context(
-            ctx, _SESSION_ID_CONTEXT, len(_SESSION_ID_CONTEXT)
-        )
+        lib.SSL_CTX_set_session_id_context(ctx, _SESSION_ID_CONTEXT, len(_SESSION_ID_CONTEXT))
         params = lib.SSL_CTX_get0_param(ctx)
         # Better chain building when cross-signed intermediates are present.
         lib.X509_VERIFY_PARAM_set_flags(params, lib.X509_V_FLAG_TRUSTED_FIRST)
@@ -186,9 +183,7 @@ class SSLContext:
     def verify_mode(self, value):
         value = operator.index(value)
         if value == CERT_NONE and self._check_hostname:
-            raise ValueError(
-                "Cannot set verify_mode to CERT_NONE when check_hostname is enabled."
-            )
+            raise ValueError("Cannot set verify_mode to CERT_NONE when check_hostname is enabled.")
         self._set_verify_mode(value)
 
     def _set_verify_mode(self, value):
@@ -306,8 +301,7 @@ class SSLContext:
             raise OverflowError("Option is too long")
         if self._protocol not in (PROTOCOL_TLS, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER):
             raise ValueError(
-                "The context's protocol doesn't support modification of "
-                "highest and lowest version."
+                "The context's protocol doesn't support modification of highest and lowest version."
             )
         if value in _DEPRECATED_VERSIONS:
             warnings.warn(_DEPRECATED_VERSIONS[value], DeprecationWarning, stacklevel=3)
@@ -512,9 +506,7 @@ class SSLContext:
     def set_ciphers(self, ciphers):
         """Set the TLS 1.2 cipher list (OpenSSL cipher list format)."""
         if not isinstance(ciphers, str):
-            raise TypeError(
-                f"set_ciphers() argument must be str, not {type(ciphers).__name__}"
-            )
+            raise TypeError(f"set_ciphers() argument must be str, not {type(ciphers).__name__}")
         if "\0" in ciphers:
             raise ValueError("embedded null character")
         lib.ERR_clear_error()
@@ -543,9 +535,7 @@ class SSLContext:
 
     # --- connections -----------------------------------------------------------
 
-    def wrap_bio(
-        self, incoming, outgoing, server_side=False, server_hostname=None, session=None
-    ):
+    def wrap_bio(self, incoming, outgoing, server_side=False, server_hostname=None, session=None):
         """Make an SSLObject that reads from ``incoming`` and writes to ``outgoing``.
 
         A client context that checks host names needs ``server_hostname``
@@ -594,4 +584,3 @@ def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=N
     elif context.verify_mode != CERT_NONE:
         context.load_default_certs(purpose)
     return context
-

@@ -124,9 +124,7 @@ def _c_string(ptr):
     return None if ptr == ffi.NULL else ffi.string(ptr).decode("utf-8", "replace")
 
 
-def build_error(
-    cls, errno, errstr, errcode, where, verify_code=None, server_hostname=None
-):
+def build_error(cls, errno, errstr, errcode, where, verify_code=None, server_hostname=None):
     """Make an exception the way _ssl.c's fill_and_set_sslerror does.
 
     ``errcode`` is an OpenSSL packed error code (0 for none); it supplies
@@ -145,9 +143,7 @@ def build_error(
     verify_message = None
     if verify_code is not None:
         if verify_code == lib.X509_V_ERR_HOSTNAME_MISMATCH:
-            verify_message = (
-                f"Hostname mismatch, certificate is not valid for '{server_hostname}'."
-            )
+            verify_message = f"Hostname mismatch, certificate is not valid for '{server_hostname}'."
         elif verify_code == lib.X509_V_ERR_IP_ADDRESS_MISMATCH:
             verify_message = (
                 f"IP address mismatch, certificate is not valid for '{server_hostname}'."

@@ -13,11 +13,11 @@ of one OpenSSL call sequence and cannot deadlock.
 import operator
 import threading
 
-from ._bio import bio_pointer, buffer_for_reading, buffer_for_writing
-from ._constants import PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
-from ._cert import certificate_to_der, decode_certificate
-from ._errors import error_from_io, error_from_queue
 from ._binding import ffi, lib
+from ._bio import bio_pointer, buffer_for_reading, buffer_for_writing
+from ._cert import certificate_to_der, decode_certificate
+from ._constants import PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
+from ._errors import error_from_io, error_from_queue
 from ._session import SSLSession
 
 __all__ = ["SSLObject"]
@@ -105,13 +105,10 @@ class SSLObject:
             )
         if server_hostname is not None:
             if "\0" in server_hostname:
-                raise TypeError(
-                    "argument must be encoded string without null bytes, not str"
-                )
+                raise TypeError("argument must be encoded string without null bytes, not str")
             if server_hostname == "" or server_hostname.startswith("."):
                 raise ValueError(
-                    "server_hostname cannot be an empty string or start with a "
-                    "leading dot."
+                    "server_hostname cannot be an empty string or start with a leading dot."
                 )
         elif context.check_hostname and not server_side:
             # Deliberately stricter than the stdlib, which silently skips the
@@ -139,9 +136,7 @@ class SSLObject:
         if out_bio != in_bio:
             lib.BIO_up_ref(out_bio)
         lib.SSL_set_bio(ssl, in_bio, out_bio)
-        lib.SSL_set_mode(
-            ssl, lib.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | lib.SSL_MODE_AUTO_RETRY
-        )
+        lib.SSL_set_mode(ssl, lib.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | lib.SSL_MODE_AUTO_RETRY)
         if server_hostname is not None:
             self._configure_hostname(server_hostname)
         if server_side:
@@ -399,8 +394,7 @@ class SSLObject:
         """Channel binding data (RFC 5929 'tls-unique'), or None before the handshake."""
         if not isinstance(cb_type, str):
             raise TypeError(
-                "get_channel_binding() argument 1 must be str, "
-                f"not {type(cb_type).__name__}"
+                f"get_channel_binding() argument 1 must be str, not {type(cb_type).__name__}"
             )
         if cb_type != "tls-unique":
             raise ValueError(f"'{cb_type}' channel binding type not implemented")

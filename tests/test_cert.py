@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import AuthorityInformationAccessOID, NameOID
 
-from ssl_bio._cert import _test_decode_cert
 from conftest import stdlib_is_reference
+from ssl_bio._cert import _test_decode_cert
 
 
 def make_certificate(subject, extensions, serial=0x1234ABCD):
@@ -58,9 +58,7 @@ RICH_EXTENSIONS = [
             x509.IPAddress(ipaddress.ip_address("2001:db8::1")),
             x509.RFC822Name("user@example.org"),
             x509.UniformResourceIdentifier("https://example.org/path"),
-            x509.DirectoryName(
-                x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "dir name")])
-            ),
+            x509.DirectoryName(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "dir name")])),
             x509.RegisteredID(x509.ObjectIdentifier("1.2.3.4")),
             x509.OtherName(x509.ObjectIdentifier("1.2.3.5"), b"\x0c\x05hello"),
         ]

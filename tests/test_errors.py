@@ -5,9 +5,8 @@ import ssl
 import pytest
 
 import ssl_bio
-from ssl_bio._binding import lib
 from conftest import Pair, assert_same_as_stdlib, client_context, describe_error, server_context
-
+from ssl_bio._binding import lib
 
 ERROR_CLASSES = [
     "SSLError",
@@ -91,9 +90,7 @@ def test_verification_error_message_form(certs):
     assert isinstance(exc, ssl_bio.SSLCertVerificationError)
     assert exc.errno == 1
     assert exc.library == "SSL" and exc.reason == "CERTIFICATE_VERIFY_FAILED"
-    assert exc.verify_message == (
-        "Hostname mismatch, certificate is not valid for 'example.org'."
-    )
+    assert exc.verify_message == ("Hostname mismatch, certificate is not valid for 'example.org'.")
     assert str(exc) == (
         "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: Hostname "
         "mismatch, certificate is not valid for 'example.org'. (ssl_bio:do_handshake)"
@@ -179,10 +176,20 @@ def test_eof_and_close_semantics_match_stdlib(certs):
 def test_eof_semantics_are_313s(certs):
     results = eof_scenarios(ssl_bio, certs)
     eof = "EOF occurred in violation of protocol"
-    assert results["server-eof-at-start"][:4] == ("SSLEOFError", 8, "SSL", "UNEXPECTED_EOF_WHILE_READING")
+    assert results["server-eof-at-start"][:4] == (
+        "SSLEOFError",
+        8,
+        "SSL",
+        "UNEXPECTED_EOF_WHILE_READING",
+    )
     assert results["ragged-eof"][0] == b"data"
     assert results["ragged-eof"][1] == (
-        "SSLEOFError", 8, "SSL", "UNEXPECTED_EOF_WHILE_READING", None, None,
+        "SSLEOFError",
+        8,
+        "SSL",
+        "UNEXPECTED_EOF_WHILE_READING",
+        None,
+        None,
         f"[SSL: UNEXPECTED_EOF_WHILE_READING] {eof}",
     )
     assert results["ragged-eof"][2] == ("SSLEOFError", 8, None, None, None, None, eof)
