@@ -4,20 +4,11 @@ Code written for ``ssl.MemoryBIO``, ``ssl.SSLObject`` and
 ``ssl.SSLContext.wrap_bio`` runs unchanged with ``import ssl_bio as ssl``.
 """
 
-from . import _constants
+from . import _constants, _errors
 from ._bio import MemoryBIO
 from ._constants import *  # noqa: F403  (PROTOCOL_*, OP_*, CERT_*, enums...: see _constants.__all__)
 from ._context import SSLContext, create_default_context
-from ._errors import (
-    CertificateError,
-    SSLCertVerificationError,
-    SSLEOFError,
-    SSLError,
-    SSLSyscallError,
-    SSLWantReadError,
-    SSLWantWriteError,
-    SSLZeroReturnError,
-)
+from ._errors import *  # noqa: F403  (SSLError and its subclasses: see _errors.__all__)
 from ._object import SSLObject
 from ._session import SSLSession
 
@@ -29,13 +20,6 @@ __all__ = [
     "SSLObject",
     "SSLSession",
     "create_default_context",
-    "SSLError",
-    "SSLZeroReturnError",
-    "SSLWantReadError",
-    "SSLWantWriteError",
-    "SSLSyscallError",
-    "SSLEOFError",
-    "SSLCertVerificationError",
-    "CertificateError",
+    *_errors.__all__,
     *_constants.__all__,
 ]

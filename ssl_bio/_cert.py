@@ -123,6 +123,15 @@ def _subject_alt_names(cert, scratch):
         lib.GENERAL_NAMES_free(names)
 
 
+def _uri(general_name):
+    """The URI of a GENERAL_NAME, or None when it is another kind of name."""
+    kind = ffi.new("int *")
+    value = lib.GENERAL_NAME_get0_value(general_name, kind)
+    if kind[0] != lib.GEN_URI:
+        return None
+    return _raw_string(ffi.cast("ASN1_STRING *", value))
+
+
 def _access_uris(cert, nid):
     info = lib.X509_get_ext_d2i(cert, lib.NID_info_access, ffi.NULL, ffi.NULL)
     if info == ffi.NULL:
@@ -133,15 +142,11 @@ def _access_uris(cert, nid):
     try:
         for i in range(lib.sk_ACCESS_DESCRIPTION_num(info)):
             description = lib.sk_ACCESS_DESCRIPTION_value(info, i)
-            if lib.OBJ_obj2nid(description.method) != nid:
-                continue
-            kind = ffi.new("int *")
-            value = lib.GENERAL_NAME_get0_value(description.location, kind)
-            if kind[0] == lib.GEN_URI:
-                uris.append(_raw_string(ffi.cast("ASN1_STRING *", value)))
+            if lib.OBJ_obj2nid(description.method) == nid:
+                uris.append(_uri(description.location))
     finally:
         lib.AUTHORITY_INFO_ACCESS_free(info)
-    return tuple(uris) or None
+    return tuple(uri for uri in uris if uri is not None) or None
 
 
 def _crl_distribution_points(cert):
@@ -151,19 +156,15 @@ def _crl_distribution_points(cert):
         return None
     points = ffi.cast("CRL_DIST_POINTS *", points)
     uris = []
-    kind = ffi.new("int *")
     try:
         for i in range(lib.sk_DIST_POINT_num(points)):
             names = lib.ssl_bio_dist_point_full_name(lib.sk_DIST_POINT_value(points, i))
-            if names == ffi.NULL:
-                continue
-            for j in range(lib.sk_GENERAL_NAME_num(names)):
-                value = lib.GENERAL_NAME_get0_value(lib.sk_GENERAL_NAME_value(names, j), kind)
-                if kind[0] == lib.GEN_URI:
-                    uris.append(_raw_string(ffi.cast("ASN1_STRING *", value)))
+            if names != ffi.NULL:
+                for j in range(lib.sk_GENERAL_NAME_num(names)):
+                    uris.append(_uri(lib.sk_GENERAL_NAME_value(names, j)))
     finally:
         lib.CRL_DIST_POINTS_free(points)
-    return tuple(uris) or None
+    return tuple(uri for uri in uris if uri is not None) or None
 
 
 def decode_certificate(cert):

@@ -10,6 +10,7 @@ of CPython's ``(_ssl.c:<line>)``.
 import os
 
 from ._binding import ffi, lib
+from ._constants import SSLErrorNumber
 
 try:
     import ssl as _stdlib_ssl
@@ -27,17 +28,16 @@ __all__ = [
     "CertificateError",
 ]
 
-# The stdlib's SSLErrorNumber values (_ssl.c's enum py_ssl_error), which are
-# the errno of errors raised by read/write/do_handshake/unwrap.
-SSL_ERROR_SSL = 1
-SSL_ERROR_WANT_READ = 2
-SSL_ERROR_WANT_WRITE = 3
-SSL_ERROR_WANT_X509_LOOKUP = 4
-SSL_ERROR_SYSCALL = 5
-SSL_ERROR_ZERO_RETURN = 6
-SSL_ERROR_WANT_CONNECT = 7
-SSL_ERROR_EOF = 8
-SSL_ERROR_INVALID_ERROR_CODE = 10
+# The errno of errors raised by read/write/do_handshake/unwrap (plain ints, as the stdlib's).
+SSL_ERROR_SSL = SSLErrorNumber.SSL_ERROR_SSL.value
+SSL_ERROR_WANT_READ = SSLErrorNumber.SSL_ERROR_WANT_READ.value
+SSL_ERROR_WANT_WRITE = SSLErrorNumber.SSL_ERROR_WANT_WRITE.value
+SSL_ERROR_WANT_X509_LOOKUP = SSLErrorNumber.SSL_ERROR_WANT_X509_LOOKUP.value
+SSL_ERROR_SYSCALL = SSLErrorNumber.SSL_ERROR_SYSCALL.value
+SSL_ERROR_ZERO_RETURN = SSLErrorNumber.SSL_ERROR_ZERO_RETURN.value
+SSL_ERROR_WANT_CONNECT = SSLErrorNumber.SSL_ERROR_WANT_CONNECT.value
+SSL_ERROR_EOF = SSLErrorNumber.SSL_ERROR_EOF.value
+SSL_ERROR_INVALID_ERROR_CODE = SSLErrorNumber.SSL_ERROR_INVALID_ERROR_CODE.value
 
 
 def _stdlib_base(name):
