@@ -184,6 +184,21 @@ long BIO_set_mem_eof_return(BIO *b, int v);
 void BIO_set_retry_read(BIO *b);
 int BIO_reset(BIO *b);
 int BIO_eof(BIO *b);
+/* custom BIO_METHOD for BIO objects implemented in Python (foreign BIOs) */
+#define BIO_TYPE_SOURCE_SINK ...
+#define BIO_CTRL_EOF ...
+#define BIO_CTRL_PENDING ...
+#define BIO_CTRL_WPENDING ...
+#define BIO_CTRL_FLUSH ...
+int BIO_get_new_index(void);
+BIO_METHOD *BIO_meth_new(int type, const char *name);
+int BIO_meth_set_write(BIO_METHOD *biom, int (*write)(BIO *, const char *, int));
+int BIO_meth_set_read(BIO_METHOD *biom, int (*read)(BIO *, char *, int));
+int BIO_meth_set_ctrl(BIO_METHOD *biom, long (*ctrl)(BIO *, int, long, void *));
+void BIO_set_data(BIO *a, void *ptr);
+void *BIO_get_data(BIO *a);
+void BIO_set_init(BIO *a, int init);
+void BIO_clear_retry_flags(BIO *b);
 
 /* <openssl/objects.h> */
 #define NID_undef ...
@@ -442,6 +457,9 @@ static const int SSL_BIO_HAS_PHA;
 
 /* Callbacks into Python: see ssl_bio/_callbacks.py */
 extern "Python" int ssl_bio_password_callback(char *buf, int size, int rwflag, void *userdata);
+extern "Python" int ssl_bio_foreign_read(BIO *bio, char *buf, int size);
+extern "Python" int ssl_bio_foreign_write(BIO *bio, const char *buf, int size);
+extern "Python" long ssl_bio_foreign_ctrl(BIO *bio, int cmd, long num, void *ptr);
 """
 
 SOURCE_PRELUDE = r"""

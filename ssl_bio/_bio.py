@@ -1,14 +1,20 @@
-"""MemoryBIO: an in-memory byte queue between the application and OpenSSL.
+"""MemoryBIO, and the adapter that lets OpenSSL use any other BIO-like object.
 
-It wraps an OpenSSL ``BIO_s_mem`` directly, so an SSLObject built on two of
-them moves bytes with no Python in between (the fast path).  ``bio_pointer``
-is the one place that turns a BIO-like Python object into the ``BIO *`` that
-``SSL_set_bio`` needs; accepting foreign BIO objects (such as the stdlib's
-``ssl.MemoryBIO``) means adding an adapter there, behind a custom BIO_METHOD.
+``MemoryBIO`` wraps an OpenSSL ``BIO_s_mem`` directly, so an SSLObject built
+on two of them moves bytes with no Python in between (the fast path).
+
+Any other object with the MemoryBIO interface (``read``, ``write``,
+``write_eof``, ``pending``, ``eof``) -- above all the stdlib's own
+``ssl.MemoryBIO``, which asyncio and Trio create and pass to ``wrap_bio`` -- is
+reached through a custom ``BIO_METHOD`` whose read, write and ctrl call back
+into Python (``_callbacks.py``).  OpenSSL then pulls exactly the bytes it needs
+from the foreign object, so whatever it has not consumed stays there, visible
+in its ``pending``.
 """
 
 import operator
 
+from . import _callbacks  # noqa: F401  (defines the foreign BIO's callbacks)
 from ._binding import ffi, lib
 from ._errors import SSLError, error_from_queue
 
@@ -130,10 +136,66 @@ class MemoryBIO:
         lib.BIO_set_mem_eof_return(self._bio, 0)
 
 
-def bio_pointer(bio, argument):
-    """The ``BIO *`` behind a BIO object passed to ``wrap_bio``."""
-    if isinstance(bio, MemoryBIO):
-        return bio._bio
-    raise TypeError(
-        f"wrap_bio() argument '{argument}' must be ssl_bio.MemoryBIO, not {type(bio).__name__}"
+class ForeignBIO:
+    """What a foreign BIO's OpenSSL side knows: the object, and a failure to report.
+
+    ``error`` holds an exception the object raised inside a callback, for the
+    SSLObject to raise from the call that made OpenSSL use the BIO.
+    """
+
+    __slots__ = ("target", "error")
+
+    def __init__(self, target):
+        self.target = target
+        self.error = None
+
+
+_FOREIGN_BIO_METHOD_NAME = b"ssl_bio foreign BIO"
+
+
+def _new_foreign_bio_method():
+    method = lib.BIO_meth_new(
+        lib.BIO_get_new_index() | lib.BIO_TYPE_SOURCE_SINK, _FOREIGN_BIO_METHOD_NAME
     )
+    if method == ffi.NULL:
+        raise MemoryError()
+    lib.BIO_meth_set_read(method, lib.ssl_bio_foreign_read)
+    lib.BIO_meth_set_write(method, lib.ssl_bio_foreign_write)
+    lib.BIO_meth_set_ctrl(method, lib.ssl_bio_foreign_ctrl)
+    return method
+
+
+# One method for the whole process; OpenSSL never frees it.
+_FOREIGN_BIO_METHOD = _new_foreign_bio_method()
+_BIO_INTERFACE = ("read", "write", "write_eof", "pending", "eof")
+
+
+def check_bio(bio, argument):
+    """TypeError unless ``bio`` is a MemoryBIO or has the MemoryBIO interface."""
+    if not isinstance(bio, MemoryBIO) and not all(hasattr(bio, n) for n in _BIO_INTERFACE):
+        raise TypeError(
+            f"wrap_bio() argument '{argument}' must be a MemoryBIO "
+            f"(read, write, write_eof, pending, eof), not {type(bio).__name__}"
+        )
+
+
+def bio_endpoint(bio, argument):
+    """The ``BIO *`` for an object passed to ``wrap_bio``, for ``SSL_set_bio``.
+
+    Returns ``(pointer, keepalive)``.  For a MemoryBIO the pointer is its own
+    BIO and ``keepalive`` None: the caller adds the reference SSL_set_bio takes
+    over.  For any other object with the MemoryBIO interface a new BIO of the
+    foreign method is made; it belongs to the SSL from SSL_set_bio on, and
+    ``keepalive`` -- ``(adapter, handle)`` -- must live as long as that SSL.
+    """
+    if isinstance(bio, MemoryBIO):
+        return bio._bio, None
+    check_bio(bio, argument)
+    adapter = ForeignBIO(bio)
+    handle = ffi.new_handle(adapter)
+    pointer = lib.BIO_new(_FOREIGN_BIO_METHOD)
+    if pointer == ffi.NULL:
+        raise MemoryError()
+    lib.BIO_set_data(pointer, handle)
+    lib.BIO_set_init(pointer, 1)
+    return pointer, (adapter, handle)

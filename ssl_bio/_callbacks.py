@@ -4,9 +4,13 @@
 ``ffi.callback``), so it works under W^X policies and on PyPy.  A callback
 never lets an exception escape into C: it stores it on its state object, makes
 OpenSSL fail, and the Python call that triggered OpenSSL re-raises it.
+
+Every callback finds its Python state through a cffi handle that OpenSSL
+holds (userdata, BIO data); whoever installs the handle keeps it alive for as
+long as OpenSSL may call back with it.
 """
 
-from ._binding import ffi
+from ._binding import ffi, lib
 
 
 class PasswordState:
@@ -54,3 +58,55 @@ def ssl_bio_password_callback(buf, size, rwflag, userdata):
     except BaseException as exc:  # surfaces from load_cert_chain
         state.error = exc
         return -1
+
+
+# --- foreign BIOs (see _bio.bio_endpoint) ------------------------------------
+
+
+@ffi.def_extern()
+def ssl_bio_foreign_read(bio, buf, size):
+    adapter = ffi.from_handle(lib.BIO_get_data(bio))
+    lib.BIO_clear_retry_flags(bio)
+    try:
+        data = adapter.target.read(size)
+        if data:
+            count = len(data)
+            ffi.memmove(buf, data, count)
+            return count
+        if adapter.target.eof:
+            return 0  # end of stream: OpenSSL decides whether that was allowed
+    except BaseException as exc:  # surfaces from the SSLObject call
+        adapter.error = exc
+        return -1
+    # Nothing yet, but more may come: ask OpenSSL to retry (SSLWantReadError).
+    lib.BIO_set_retry_read(bio)
+    return -1
+
+
+@ffi.def_extern()
+def ssl_bio_foreign_write(bio, buf, size):
+    adapter = ffi.from_handle(lib.BIO_get_data(bio))
+    lib.BIO_clear_retry_flags(bio)
+    try:
+        adapter.target.write(ffi.buffer(buf, size))
+    except BaseException as exc:  # surfaces from the SSLObject call
+        adapter.error = exc
+        return -1
+    return size
+
+
+@ffi.def_extern()
+def ssl_bio_foreign_ctrl(bio, cmd, num, ptr):
+    adapter = ffi.from_handle(lib.BIO_get_data(bio))
+    try:
+        if cmd == lib.BIO_CTRL_PENDING:
+            return adapter.target.pending
+        if cmd == lib.BIO_CTRL_EOF:
+            # Without this OpenSSL reports a bare SYSCALL error at EOF instead
+            # of UNEXPECTED_EOF_WHILE_READING.
+            return 1 if adapter.target.eof else 0
+        if cmd == lib.BIO_CTRL_FLUSH:
+            return 1
+    except BaseException as exc:  # surfaces from the SSLObject call
+        adapter.error = exc
+    return 0

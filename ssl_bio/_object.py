@@ -14,7 +14,7 @@ import operator
 import threading
 
 from ._binding import ffi, lib
-from ._bio import bio_pointer, buffer_for_reading, buffer_for_writing
+from ._bio import bio_endpoint, buffer_for_reading, buffer_for_writing, check_bio
 from ._cert import certificate_to_der, decode_certificate
 from ._constants import PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
 from ._errors import error_from_io, error_from_queue
@@ -69,6 +69,7 @@ class SSLObject:
         "_lock",
         "_count",
         "_shutdown_seen_zero",
+        "_foreign",
         "__weakref__",
     )
 
@@ -89,8 +90,8 @@ class SSLObject:
         context=None,
     ):
         """Build the object for ``SSLContext.wrap_bio`` (hostname already encoded)."""
-        in_bio = bio_pointer(incoming, "incoming")
-        out_bio = bio_pointer(outgoing, "outgoing")
+        check_bio(incoming, "incoming")
+        check_bio(outgoing, "outgoing")
         server_side = bool(server_side)
         protocol = context._protocol
         if server_side and protocol == PROTOCOL_TLS_CLIENT:
@@ -119,7 +120,27 @@ class SSLObject:
         ssl = lib.SSL_new(context._ctx)
         if ssl == ffi.NULL:
             raise error_from_queue("ssl_bio:wrap_bio")
-        self._ssl = ffi.gc(ssl, lib.SSL_free, size=_SSL_SIZE_HINT)
+        in_bio, in_keepalive = bio_endpoint(incoming, "incoming")
+        if outgoing is incoming:
+            out_bio, out_keepalive = in_bio, None
+        else:
+            out_bio, out_keepalive = bio_endpoint(outgoing, "outgoing")
+        if in_keepalive is None:
+            lib.BIO_up_ref(in_bio)  # SSL_set_bio takes over one reference per
+        if out_keepalive is None and out_bio != in_bio:  # distinct BIO; our
+            lib.BIO_up_ref(out_bio)  # MemoryBIO objects keep their own.
+        lib.SSL_set_bio(ssl, in_bio, out_bio)
+        keepalive = tuple(k for k in (in_keepalive, out_keepalive) if k is not None)
+        self._foreign = tuple(adapter for adapter, _handle in keepalive)
+        if keepalive:
+            # A foreign BIO calls back through a handle until SSL_free has
+            # freed the BIO, so the handles live as long as the SSL does.
+            def free(pointer, _keepalive=keepalive):
+                lib.SSL_free(pointer)
+
+            self._ssl = ffi.gc(ssl, free, size=_SSL_SIZE_HINT)
+        else:
+            self._ssl = ffi.gc(ssl, lib.SSL_free, size=_SSL_SIZE_HINT)
         self._context = context
         # OpenSSL keeps using the first SSL_CTX (sessions) after a switch, and
         # its ALPN buffer lives in the Python context: keep both alive.
@@ -129,13 +150,6 @@ class SSLObject:
         self._lock = threading.Lock()
         self._count = ffi.new("size_t *")
         self._shutdown_seen_zero = False
-
-        # SSL_set_bio takes over one reference per distinct BIO; our MemoryBIO
-        # objects keep their own, so add one for OpenSSL to release.
-        lib.BIO_up_ref(in_bio)
-        if out_bio != in_bio:
-            lib.BIO_up_ref(out_bio)
-        lib.SSL_set_bio(ssl, in_bio, out_bio)
         lib.SSL_set_mode(ssl, lib.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | lib.SSL_MODE_AUTO_RETRY)
         if server_hostname is not None:
             self._configure_hostname(server_hostname)
@@ -171,6 +185,14 @@ class SSLObject:
 
     def _io_error(self, result, where):
         return error_from_io(self._ssl, result, where, self._server_hostname)
+
+    def _raise_foreign_bio_error(self):
+        """Raise what a foreign BIO object raised while OpenSSL used it."""
+        for adapter in self._foreign:
+            if adapter.error is not None:
+                error, adapter.error = adapter.error, None
+                lib.ERR_clear_error()  # OpenSSL's view of it adds nothing
+                raise error
 
     # --- attributes ----------------------------------------------------------
 
@@ -230,6 +252,8 @@ class SSLObject:
         with self._lock:
             lib.ERR_clear_error()
             result = lib.SSL_do_handshake(self._ssl)
+            if self._foreign:
+                self._raise_foreign_bio_error()
             if result < 1:
                 raise self._io_error(result, "ssl_bio:do_handshake")
 
@@ -262,7 +286,10 @@ class SSLObject:
 
     def _read_into(self, target, length):
         lib.ERR_clear_error()
-        if lib.SSL_read_ex(self._ssl, target, length, self._count):
+        ok = lib.SSL_read_ex(self._ssl, target, length, self._count)
+        if self._foreign:
+            self._raise_foreign_bio_error()
+        if ok:
             return self._count[0]
         ssl_error = lib.SSL_get_error(self._ssl, 0)
         if (
@@ -282,7 +309,10 @@ class SSLObject:
                 raise OverflowError(f"string longer than {_INT_MAX} bytes")
             with self._lock:
                 lib.ERR_clear_error()
-                if not lib.SSL_write_ex(self._ssl, view, length, self._count):
+                ok = lib.SSL_write_ex(self._ssl, view, length, self._count)
+                if self._foreign:
+                    self._raise_foreign_bio_error()
+                if not ok:
                     raise self._io_error(0, "ssl_bio:write")
                 return self._count[0]
 
@@ -305,6 +335,8 @@ class SSLObject:
                     lib.SSL_set_read_ahead(self._ssl, 0)
                 lib.ERR_clear_error()
                 result = lib.SSL_shutdown(self._ssl)
+                if self._foreign:
+                    self._raise_foreign_bio_error()
                 if result > 0:
                     return None
                 if result == 0:

@@ -108,10 +108,13 @@ def server_context(mod, certs, **settings):
 class Pair:
     """A client and a server SSLObject joined by memory BIOs, pumped by hand."""
 
-    def __init__(self, mod, client_ctx, server_ctx, server_hostname="localhost", **kw):
+    def __init__(
+        self, mod, client_ctx, server_ctx, server_hostname="localhost", bio_class=None, **kw
+    ):
         self.mod = mod
-        self.c_in, self.c_out = mod.MemoryBIO(), mod.MemoryBIO()
-        self.s_in, self.s_out = mod.MemoryBIO(), mod.MemoryBIO()
+        bio_class = bio_class or mod.MemoryBIO
+        self.c_in, self.c_out = bio_class(), bio_class()
+        self.s_in, self.s_out = bio_class(), bio_class()
         self.client = client_ctx.wrap_bio(
             self.c_in, self.c_out, server_hostname=server_hostname, **kw
         )

@@ -110,22 +110,22 @@ def test_server_sees_the_client_alert(certs, other_ca_certs):
     assert assert_same_as_stdlib(scenario)[0] == "SSLError"
 
 
-def eof_scenarios(mod, certs):
+def eof_scenarios(mod, certs, bio_class=None):
     results = {}
 
     # EOF before the server received anything.
-    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs))
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs), bio_class=bio_class)
     pair.s_in.write_eof()
     results["server-eof-at-start"] = _first_error(pair.server.do_handshake)
 
     # EOF after the ClientHello, before the ServerHello.
-    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs))
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs), bio_class=bio_class)
     _first_error(pair.client.do_handshake)
     pair.c_in.write_eof()
     results["client-eof-in-handshake"] = _first_error(pair.client.do_handshake)
 
     # A ragged EOF after data: the peer vanished without close_notify.
-    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs))
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs), bio_class=bio_class)
     pair.handshake()
     pair.client.write(b"data")
     pair.pump()
@@ -137,7 +137,7 @@ def eof_scenarios(mod, certs):
     ]
 
     # A clean close: close_notify, then EOF.
-    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs))
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs), bio_class=bio_class)
     pair.handshake()
     _first_error(pair.client.unwrap)
     pair.pump()
@@ -151,12 +151,12 @@ def eof_scenarios(mod, certs):
     results["unwrap-again"] = _first_error(pair.server.unwrap)
 
     # Bytes that are not TLS at all.
-    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs))
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs), bio_class=bio_class)
     pair.s_in.write(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
     results["garbage"] = _first_error(pair.server.do_handshake)
 
     # unwrap before the handshake.
-    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs))
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs), bio_class=bio_class)
     results["unwrap-before-handshake"] = _first_error(pair.client.unwrap)
     return results
 
