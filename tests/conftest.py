@@ -206,3 +206,61 @@ def outcome(func, *args, **kwargs):
         return ("ok", func(*args, **kwargs))
     except Exception as exc:  # noqa: BLE001 - compared, not swallowed
         return ("error", describe_error(exc))
+
+
+def eof_scenarios(mod, certs, bio_class=None):
+    results = {}
+
+    # EOF before the server received anything.
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs), bio_class=bio_class)
+    pair.s_in.write_eof()
+    results["server-eof-at-start"] = _first_error(pair.server.do_handshake)
+
+    # EOF after the ClientHello, before the ServerHello.
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs), bio_class=bio_class)
+    _first_error(pair.client.do_handshake)
+    pair.c_in.write_eof()
+    results["client-eof-in-handshake"] = _first_error(pair.client.do_handshake)
+
+    # A ragged EOF after data: the peer vanished without close_notify.
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs), bio_class=bio_class)
+    pair.handshake()
+    pair.client.write(b"data")
+    pair.pump()
+    pair.s_in.write_eof()
+    results["ragged-eof"] = [
+        pair.server.read(),
+        _first_error(pair.server.read),
+        _first_error(pair.server.read),
+    ]
+
+    # A clean close: close_notify, then EOF.
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs), bio_class=bio_class)
+    pair.handshake()
+    _first_error(pair.client.unwrap)
+    pair.pump()
+    pair.s_in.write_eof()
+    results["clean-close"] = [pair.server.read(), pair.server.read(), bytearray(3)]
+    results["clean-close"].append(pair.server.read(3, results["clean-close"][-1]))
+    results["write-after-peer-close"] = pair.server.write(b"still allowed")
+    pair.server.unwrap()
+    results["read-after-own-close"] = _first_error(pair.server.read)
+    results["write-after-own-close"] = _first_error(pair.server.write, b"x")
+    results["unwrap-again"] = _first_error(pair.server.unwrap)
+
+    # Bytes that are not TLS at all.
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs), bio_class=bio_class)
+    pair.s_in.write(b"GET / HTTP/1.1\r\nHost: example\r\n\r\n")
+    results["garbage"] = _first_error(pair.server.do_handshake)
+
+    # unwrap before the handshake.
+    pair = Pair(mod, client_context(mod, certs), server_context(mod, certs), bio_class=bio_class)
+    results["unwrap-before-handshake"] = _first_error(pair.client.unwrap)
+    return results
+
+
+def _first_error(func, *args):
+    try:
+        return ("ok", func(*args))
+    except ssl.SSLError as exc:
+        return describe_error(exc)

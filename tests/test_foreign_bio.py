@@ -11,8 +11,7 @@ import ssl
 import pytest
 
 import ssl_bio
-from conftest import Pair, client_context, server_context
-from test_errors import eof_scenarios
+from conftest import Pair, client_context, eof_scenarios, server_context
 
 
 class ListBIO:
