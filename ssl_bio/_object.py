@@ -12,6 +12,7 @@ of one OpenSSL call sequence and cannot deadlock.
 
 import operator
 import threading
+import warnings
 
 from ._binding import ffi, lib
 from ._bio import bio_endpoint, buffer_for_reading, buffer_for_writing, check_bio
@@ -419,7 +420,8 @@ class SSLObject:
             return ffi.unpack(ffi.cast("char *", data[0]), length[0]).decode()
 
     def selected_npn_protocol(self):
-        """Always None: NPN is not supported (as the stdlib since 3.10)."""
+        """Always None: NPN is deprecated and not supported (as the stdlib since 3.10)."""
+        warnings.warn("ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2)
         return None
 
     def get_channel_binding(self, cb_type="tls-unique"):

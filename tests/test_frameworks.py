@@ -5,6 +5,7 @@ Each test runs its event loop with asyncio.run()/trio.run(): no plugin needed.
 
 import asyncio
 import ssl
+import warnings
 
 import pytest
 import trio
@@ -224,3 +225,88 @@ def test_trio_host_name_failure(certs):
         and isinstance(exc.__cause__, ssl.SSLCertVerificationError)
     ]
     assert client_failure and client_failure[0].verify_code == 62
+
+
+TRIO_FORWARDED = [
+    "context",
+    "server_side",
+    "server_hostname",
+    "session",
+    "session_reused",
+    "getpeercert",
+    "selected_npn_protocol",
+    "cipher",
+    "shared_ciphers",
+    "compression",
+    "pending",
+    "get_channel_binding",
+    "selected_alpn_protocol",
+    "version",
+]
+
+
+def test_trio_forwarded_attributes_match_the_stdlib(certs):
+    """Everything SSLStream forwards to the SSLObject, with ssl_bio and stdlib contexts."""
+
+    def summary(mod):
+        async def main():
+            client_transport, server_transport = trio.testing.memory_stream_pair()
+            client = trio.SSLStream(
+                client_transport, client_context(mod, certs), server_hostname="localhost"
+            )
+            server = trio.SSLStream(server_transport, server_context(mod, certs), server_side=True)
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(client.do_handshake)
+                nursery.start_soon(server.do_handshake)
+            values = {}
+            for name in TRIO_FORWARDED:
+                value = getattr(client, name)
+                if callable(value):
+                    with warnings.catch_warnings(record=True) as caught:
+                        warnings.simplefilter("always")
+                        value = value()
+                    if caught:
+                        values[name + " warns"] = [str(w.message) for w in caught]
+                if name == "context":
+                    value = type(value).__module__.split(".")[0]
+                elif name == "session":
+                    value = type(value).__name__
+                elif name == "get_channel_binding":
+                    value = len(value)  # random per connection
+                values[name] = value
+            values["server shared_ciphers"] = server.shared_ciphers()
+            return values
+
+        return trio.run(main)
+
+    ours, theirs = summary(ssl_bio), summary(ssl)
+    assert ours.pop("context") == "ssl_bio" and theirs.pop("context") == "ssl"
+    assert ours == theirs
+
+
+def test_trio_many_concurrent_connections(certs):
+    client_ctx = client_context(ssl_bio, certs)
+    server_ctx = server_context(ssl_bio, certs)
+
+    async def one(index):
+        client_transport, server_transport = trio.testing.memory_stream_pair()
+        client = trio.SSLStream(client_transport, client_ctx, server_hostname="localhost")
+        server = trio.SSLStream(server_transport, server_ctx, server_side=True)
+        message = bytes([index]) * (5000 + index)
+        async with trio.open_nursery() as nursery:
+            nursery.start_soon(client.send_all, message)
+            received = await trio_receive_exactly(server, len(message))
+        return received == message
+
+    async def main():
+        results = []
+
+        async def record(index):
+            results.append(await one(index))
+
+        async with trio.open_nursery() as nursery:
+            for index in range(30):
+                nursery.start_soon(record, index)
+        return results
+
+    assert trio.run(main) == [True] * 30
