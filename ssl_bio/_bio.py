@@ -12,13 +12,39 @@ from the foreign object, so whatever it has not consumed stays there, visible
 in its ``pending``.
 """
 
+from __future__ import annotations
+
 import operator
+from typing import TYPE_CHECKING, Protocol
 
 from . import _callbacks  # noqa: F401  (defines the foreign BIO's callbacks)
 from ._binding import ffi, lib
 from ._errors import SSLError, error_from_queue
 
-__all__ = ["MemoryBIO"]
+__all__ = ["MemoryBIO", "BIOLike"]
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
+
+
+class BIOLike(Protocol):
+    """What wrap_bio() needs of a BIO object: the MemoryBIO interface.
+
+    ssl_bio's MemoryBIO and the stdlib's ssl.MemoryBIO both have it.
+    """
+
+    @property
+    def pending(self) -> int: ...
+
+    @property
+    def eof(self) -> bool: ...
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+    def write(self, b: ReadableBuffer, /) -> int: ...
+
+    def write_eof(self) -> None: ...
+
 
 _INT_MAX = 2**31 - 1
 # ffi.gc size hint for a BIO_s_mem with its small control block, so that
@@ -79,7 +105,7 @@ class MemoryBIO:
 
     __slots__ = ("_bio", "_eof_written", "__weakref__")
 
-    def __init__(self):
+    def __init__(self) -> None:
         bio = lib.BIO_new(lib.BIO_s_mem())
         if bio == ffi.NULL:
             raise MemoryError()
@@ -91,16 +117,16 @@ class MemoryBIO:
         self._eof_written = False
 
     @property
-    def pending(self):
+    def pending(self) -> int:
         """The number of bytes currently in the buffer."""
         return lib.BIO_ctrl_pending(self._bio)
 
     @property
-    def eof(self):
+    def eof(self) -> bool:
         """True once ``write_eof()`` was called and every byte was read."""
         return self._eof_written and lib.BIO_ctrl_pending(self._bio) == 0
 
-    def read(self, size=-1, /):
+    def read(self, size: int = -1, /) -> bytes:
         """Read up to ``size`` bytes (all of them if ``size`` is negative)."""
         size = operator.index(size)
         available = min(lib.BIO_ctrl_pending(self._bio), _INT_MAX)
@@ -114,7 +140,7 @@ class MemoryBIO:
             raise error_from_queue("ssl_bio:MemoryBIO.read")
         return ffi.unpack(buf, count)
 
-    def write(self, buf, /):
+    def write(self, buf: ReadableBuffer, /) -> int:
         """Append the bytes of a buffer-protocol object; return how many."""
         with buffer_for_reading(buf) as view:
             length = ffi.sizeof(view)
@@ -129,7 +155,7 @@ class MemoryBIO:
             raise error_from_queue("ssl_bio:MemoryBIO.write")
         return count
 
-    def write_eof(self):
+    def write_eof(self) -> None:
         """Mark the end of the stream: once drained, reads see EOF."""
         self._eof_written = True
         # From now on an empty BIO reports EOF (0) instead of "retry" (-1).

@@ -8,6 +8,7 @@ stdlib's come from the one ``_ssl`` was compiled against), so ``OP_*`` and
 from collections import namedtuple
 from enum import Enum, IntEnum, IntFlag
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 from ._binding import ffi, lib
 
@@ -49,7 +50,16 @@ __all__ = [
     "VERIFY_X509_TRUSTED_FIRST",
     "VERIFY_X509_PARTIAL_CHAIN",
     "Options",  # and every OP_* name, added below
-    "SSLErrorNumber",  # and every SSL_ERROR_* name, added below
+    "SSLErrorNumber",
+    "SSL_ERROR_SSL",
+    "SSL_ERROR_WANT_READ",
+    "SSL_ERROR_WANT_WRITE",
+    "SSL_ERROR_WANT_X509_LOOKUP",
+    "SSL_ERROR_SYSCALL",
+    "SSL_ERROR_ZERO_RETURN",
+    "SSL_ERROR_WANT_CONNECT",
+    "SSL_ERROR_EOF",
+    "SSL_ERROR_INVALID_ERROR_CODE",
     "Purpose",
 ]
 
@@ -188,16 +198,77 @@ def _option_values():
     return values
 
 
-# Built as the stdlib builds its own (IntFlag._convert_), so that combined
-# values print the same way; this also puts every OP_* name in this module.
-Options = IntFlag._convert_(
-    "Options",
-    __name__,
-    lambda name: name.startswith("OP_"),
-    source=SimpleNamespace(**_option_values()),
-)
-Options.__doc__ = "SSL_OP_* flags for SSLContext.options."
-__all__ += sorted(_option_values())
+if TYPE_CHECKING:
+    # What type checkers see; the values come from OpenSSL at run time.
+    class Options(IntFlag):
+        """SSL_OP_* flags for SSLContext.options."""
+
+        OP_ALL = 0
+        OP_NO_SSLv2 = 0
+        OP_NO_SSLv3 = 0
+        OP_NO_TLSv1 = 0
+        OP_NO_TLSv1_1 = 0
+        OP_NO_TLSv1_2 = 0
+        OP_NO_TLSv1_3 = 0
+        OP_CIPHER_SERVER_PREFERENCE = 0
+        OP_SINGLE_DH_USE = 0
+        OP_SINGLE_ECDH_USE = 0
+        OP_NO_COMPRESSION = 0
+        OP_NO_TICKET = 0
+        OP_NO_RENEGOTIATION = 0
+        OP_ENABLE_MIDDLEBOX_COMPAT = 0
+        OP_LEGACY_SERVER_CONNECT = 0
+        OP_IGNORE_UNEXPECTED_EOF = 0
+        OP_ENABLE_KTLS = 0
+
+    OP_ALL = Options.OP_ALL
+    OP_NO_SSLv2 = Options.OP_NO_SSLv2
+    OP_NO_SSLv3 = Options.OP_NO_SSLv3
+    OP_NO_TLSv1 = Options.OP_NO_TLSv1
+    OP_NO_TLSv1_1 = Options.OP_NO_TLSv1_1
+    OP_NO_TLSv1_2 = Options.OP_NO_TLSv1_2
+    OP_NO_TLSv1_3 = Options.OP_NO_TLSv1_3
+    OP_CIPHER_SERVER_PREFERENCE = Options.OP_CIPHER_SERVER_PREFERENCE
+    OP_SINGLE_DH_USE = Options.OP_SINGLE_DH_USE
+    OP_SINGLE_ECDH_USE = Options.OP_SINGLE_ECDH_USE
+    OP_NO_COMPRESSION = Options.OP_NO_COMPRESSION
+    OP_NO_TICKET = Options.OP_NO_TICKET
+    OP_NO_RENEGOTIATION = Options.OP_NO_RENEGOTIATION
+    OP_ENABLE_MIDDLEBOX_COMPAT = Options.OP_ENABLE_MIDDLEBOX_COMPAT
+    OP_LEGACY_SERVER_CONNECT = Options.OP_LEGACY_SERVER_CONNECT
+    OP_IGNORE_UNEXPECTED_EOF = Options.OP_IGNORE_UNEXPECTED_EOF
+    OP_ENABLE_KTLS = Options.OP_ENABLE_KTLS
+else:
+    # Built as the stdlib builds its own (IntFlag._convert_), so that combined
+    # values print the same way; this also puts every OP_* name in this module.
+    Options = IntFlag._convert_(
+        "Options",
+        __name__,
+        lambda name: name.startswith("OP_"),
+        source=SimpleNamespace(**_option_values()),
+    )
+    Options.__doc__ = "SSL_OP_* flags for SSLContext.options."
+__all__ += [
+    "OP_ALL",
+    "OP_NO_SSLv2",
+    "OP_NO_SSLv3",
+    "OP_NO_TLSv1",
+    "OP_NO_TLSv1_1",
+    "OP_NO_TLSv1_2",
+    "OP_NO_TLSv1_3",
+    "OP_CIPHER_SERVER_PREFERENCE",
+    "OP_SINGLE_DH_USE",
+    "OP_SINGLE_ECDH_USE",
+    "OP_NO_COMPRESSION",
+    "OP_NO_TICKET",
+    "OP_NO_RENEGOTIATION",
+    "OP_ENABLE_MIDDLEBOX_COMPAT",
+    "OP_LEGACY_SERVER_CONNECT",
+]
+if lib.SSL_OP_IGNORE_UNEXPECTED_EOF:
+    __all__.append("OP_IGNORE_UNEXPECTED_EOF")
+if lib.SSL_OP_ENABLE_KTLS:
+    __all__.append("OP_ENABLE_KTLS")
 
 
 class SSLErrorNumber(IntEnum):
@@ -214,8 +285,15 @@ class SSLErrorNumber(IntEnum):
     SSL_ERROR_INVALID_ERROR_CODE = 10
 
 
-globals().update(SSLErrorNumber.__members__)
-__all__ += list(SSLErrorNumber.__members__)
+SSL_ERROR_SSL = SSLErrorNumber.SSL_ERROR_SSL
+SSL_ERROR_WANT_READ = SSLErrorNumber.SSL_ERROR_WANT_READ
+SSL_ERROR_WANT_WRITE = SSLErrorNumber.SSL_ERROR_WANT_WRITE
+SSL_ERROR_WANT_X509_LOOKUP = SSLErrorNumber.SSL_ERROR_WANT_X509_LOOKUP
+SSL_ERROR_SYSCALL = SSLErrorNumber.SSL_ERROR_SYSCALL
+SSL_ERROR_ZERO_RETURN = SSLErrorNumber.SSL_ERROR_ZERO_RETURN
+SSL_ERROR_WANT_CONNECT = SSLErrorNumber.SSL_ERROR_WANT_CONNECT
+SSL_ERROR_EOF = SSLErrorNumber.SSL_ERROR_EOF
+SSL_ERROR_INVALID_ERROR_CODE = SSLErrorNumber.SSL_ERROR_INVALID_ERROR_CODE
 
 # --- ASN.1 objects and Purpose -----------------------------------------------
 

@@ -1,8 +1,11 @@
 """SSLContext: settings, certificates and keys shared by many connections."""
 
+from __future__ import annotations
+
 import operator
 import os
 import warnings
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, TypeVar, Union
 
 from . import _callbacks  # noqa: F401  (registers the extern "Python" callbacks)
 from ._binding import ffi, lib
@@ -30,9 +33,18 @@ from ._object import SSLObject
 try:
     import ssl as _stdlib_ssl
 except ImportError:
-    _stdlib_ssl = None
+    _stdlib_ssl = None  # type: ignore[assignment]
 
 __all__ = ["SSLContext", "create_default_context"]
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, StrOrBytesPath
+
+    from ._bio import BIOLike
+    from ._session import SSLSession
+
+    _PasswordType = Union[Callable[[], Union[str, bytes, bytearray]], str, bytes, bytearray]
+    _Context = TypeVar("_Context", bound="SSLContext")
 
 # CPython 3.13's default cipher string (PY_SSL_DEFAULT_CIPHER_STRING).
 _DEFAULT_CIPHERS = (
@@ -91,11 +103,13 @@ class SSLContext:
     """
 
     #: The class wrap_bio() instantiates (a subclass of SSLObject).
-    sslobject_class = SSLObject
+    sslobject_class: type[SSLObject] = SSLObject
 
     # The work happens in __new__, as in the stdlib, so that a subclass with
     # its own __init__ signature still gets a working context.
-    def __new__(cls, protocol=None, *args, **kwargs):
+    def __new__(
+        cls: type[_Context], protocol: Optional[int] = None, *args: Any, **kwargs: Any
+    ) -> _Context:
         self = super().__new__(cls)
         self._setup(protocol)
         return self
@@ -162,12 +176,12 @@ class SSLContext:
     # --- properties ----------------------------------------------------------
 
     @property
-    def protocol(self):
+    def protocol(self) -> _SSLMethod:
         """The protocol this context was made for (an _SSLMethod)."""
         return self._protocol
 
     @property
-    def verify_mode(self):
+    def verify_mode(self) -> VerifyMode:
         """Whether to verify the peer's certificate (VerifyMode)."""
         mask = lib.SSL_VERIFY_NONE | lib.SSL_VERIFY_PEER | lib.SSL_VERIFY_FAIL_IF_NO_PEER_CERT
         mode = lib.SSL_CTX_get_verify_mode(self._ctx) & mask
@@ -180,7 +194,7 @@ class SSLContext:
         raise SSLError("invalid return value from SSL_CTX_get_verify_mode")
 
     @verify_mode.setter
-    def verify_mode(self, value):
+    def verify_mode(self, value: int) -> None:
         value = operator.index(value)
         if value == CERT_NONE and self._check_hostname:
             raise ValueError("Cannot set verify_mode to CERT_NONE when check_hostname is enabled.")
@@ -199,12 +213,12 @@ class SSLContext:
         lib.SSL_CTX_set_verify(self._ctx, mode, callback)
 
     @property
-    def check_hostname(self):
+    def check_hostname(self) -> bool:
         """Whether wrap_bio() checks the peer's host name (needs CERT_REQUIRED/OPTIONAL)."""
         return self._check_hostname
 
     @check_hostname.setter
-    def check_hostname(self, value):
+    def check_hostname(self, value: bool) -> None:
         value = bool(value)
         if value and lib.SSL_CTX_get_verify_mode(self._ctx) == lib.SSL_VERIFY_NONE:
             # As the stdlib: turning host name checks on turns verification on.
@@ -212,12 +226,12 @@ class SSLContext:
         self._check_hostname = value
 
     @property
-    def options(self):
+    def options(self) -> Options:
         """SSL_OP_* option flags (Options)."""
         return Options(lib.SSL_CTX_get_options(self._ctx))
 
     @options.setter
-    def options(self, value):
+    def options(self, value: int) -> None:
         if not isinstance(value, int):
             raise TypeError(f"argument must be int, not {type(value).__name__}")
         if value < 0:
@@ -239,13 +253,13 @@ class SSLContext:
             lib.SSL_CTX_set_options(self._ctx, set_)
 
     @property
-    def verify_flags(self):
+    def verify_flags(self) -> VerifyFlags:
         """X509 verification flags (VerifyFlags)."""
         params = lib.SSL_CTX_get0_param(self._ctx)
         return VerifyFlags(lib.X509_VERIFY_PARAM_get_flags(params))
 
     @verify_flags.setter
-    def verify_flags(self, value):
+    def verify_flags(self, value: int) -> None:
         if not isinstance(value, int):
             raise TypeError(f"argument must be int, not {type(value).__name__}")
         value &= 2**64 - 1  # an unsigned long, wrapping as the stdlib's "k"
@@ -259,13 +273,13 @@ class SSLContext:
             raise error_from_queue("ssl_bio:verify_flags")
 
     @property
-    def hostname_checks_common_name(self):
+    def hostname_checks_common_name(self) -> bool:
         """Whether the host name check falls back to the subject's commonName."""
         never = lib.X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
         return self._host_flags & never != never
 
     @hostname_checks_common_name.setter
-    def hostname_checks_common_name(self, value):
+    def hostname_checks_common_name(self, value: bool) -> None:
         if value:
             flags = self._host_flags & ~lib.X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
         else:
@@ -274,25 +288,25 @@ class SSLContext:
         lib.X509_VERIFY_PARAM_set_hostflags(lib.SSL_CTX_get0_param(self._ctx), flags)
 
     @property
-    def minimum_version(self):
+    def minimum_version(self) -> TLSVersion:
         """The lowest TLS version to negotiate (TLSVersion)."""
         version = lib.SSL_CTX_get_min_proto_version(self._ctx)
         return TLSVersion(version) if version else TLSVersion.MINIMUM_SUPPORTED
 
     @minimum_version.setter
-    def minimum_version(self, value):
+    def minimum_version(self, value: TLSVersion) -> None:
         if value == TLSVersion.SSLv3:
             self.options &= ~Options.OP_NO_SSLv3
         self._set_version_bound(value, minimum=True)
 
     @property
-    def maximum_version(self):
+    def maximum_version(self) -> TLSVersion:
         """The highest TLS version to negotiate (TLSVersion)."""
         version = lib.SSL_CTX_get_max_proto_version(self._ctx)
         return TLSVersion(version) if version else TLSVersion.MAXIMUM_SUPPORTED
 
     @maximum_version.setter
-    def maximum_version(self, value):
+    def maximum_version(self, value: TLSVersion) -> None:
         self._set_version_bound(value, minimum=False)
 
     def _set_version_bound(self, value, minimum):
@@ -333,7 +347,12 @@ class SSLContext:
 
     # --- certificates and keys -----------------------------------------------
 
-    def load_cert_chain(self, certfile, keyfile=None, password=None):
+    def load_cert_chain(
+        self,
+        certfile: StrOrBytesPath,
+        keyfile: Optional[StrOrBytesPath] = None,
+        password: Optional[_PasswordType] = None,
+    ) -> None:
         """Load a PEM certificate chain and its private key.
 
         ``password`` (str, bytes, bytearray, or a callable returning one)
@@ -343,9 +362,10 @@ class SSLContext:
         if keyfile is not None:
             keyfile = _fspath_bytes(keyfile, "keyfile")
         if password is not None and not callable(password):
-            password = password_bytes(password, "password should be a string or callable")
-            if len(password) > _INT_MAX:
+            fixed = password_bytes(password, "password should be a string or callable")
+            if len(fixed) > _INT_MAX:
                 raise ValueError(f"password cannot be longer than {_INT_MAX} bytes")
+            password = fixed
         state = PasswordState(password)
         handle = ffi.new_handle(state)
         ctx = self._ctx
@@ -383,7 +403,12 @@ class SSLContext:
             return OSError(errno, os.strerror(errno))
         return error_from_queue(where)
 
-    def load_verify_locations(self, cafile=None, capath=None, cadata=None):
+    def load_verify_locations(
+        self,
+        cafile: Optional[StrOrBytesPath] = None,
+        capath: Optional[StrOrBytesPath] = None,
+        cadata: Union[str, ReadableBuffer, None] = None,
+    ) -> None:
         """Load CA certificates to verify peers with.
 
         ``cafile``/``capath`` are PEM files; ``cadata`` is PEM text (str) or
@@ -488,13 +513,13 @@ class SSLContext:
         elif err:
             raise error_from_queue("ssl_bio:load_verify_locations")
 
-    def load_default_certs(self, purpose=Purpose.SERVER_AUTH):
+    def load_default_certs(self, purpose: Purpose = Purpose.SERVER_AUTH) -> None:
         """Load the system's default CA certificates."""
         if not _is_asn1_object(purpose):
             raise TypeError(purpose)
         self.set_default_verify_paths()
 
-    def set_default_verify_paths(self):
+    def set_default_verify_paths(self) -> None:
         """Use OpenSSL's default CA file and directory (SSL_CERT_FILE/SSL_CERT_DIR)."""
         lib.ERR_clear_error()
         if not lib.SSL_CTX_set_default_verify_paths(self._ctx):
@@ -503,7 +528,7 @@ class SSLContext:
 
     # --- negotiation -----------------------------------------------------------
 
-    def set_ciphers(self, ciphers):
+    def set_ciphers(self, ciphers: str) -> None:
         """Set the TLS 1.2 cipher list (OpenSSL cipher list format)."""
         if not isinstance(ciphers, str):
             raise TypeError(f"set_ciphers() argument must be str, not {type(ciphers).__name__}")
@@ -513,16 +538,16 @@ class SSLContext:
         if not lib.SSL_CTX_set_cipher_list(self._ctx, ciphers.encode("utf-8")):
             raise message_error("No cipher can be selected.")
 
-    def set_alpn_protocols(self, alpn_protocols):
+    def set_alpn_protocols(self, alpn_protocols: Iterable[str]) -> None:
         """Offer (client) or accept (server, in this preference order) ALPN protocols."""
-        wire = bytearray()
+        protocols = bytearray()
         for protocol in alpn_protocols:
             encoded = bytes(protocol, "ascii")
             if len(encoded) == 0 or len(encoded) > 255:
                 raise SSLError("ALPN protocols must be 1 to 255 in length")
-            wire.append(len(encoded))
-            wire.extend(encoded)
-        wire = bytes(wire)
+            protocols.append(len(encoded))
+            protocols.extend(encoded)
+        wire = bytes(protocols)
         if lib.SSL_CTX_set_alpn_protos(self._ctx, wire, len(wire)):
             raise MemoryError()
         # The server-side selection callback reads this buffer: a native
@@ -535,7 +560,14 @@ class SSLContext:
 
     # --- connections -----------------------------------------------------------
 
-    def wrap_bio(self, incoming, outgoing, server_side=False, server_hostname=None, session=None):
+    def wrap_bio(
+        self,
+        incoming: BIOLike,
+        outgoing: BIOLike,
+        server_side: bool = False,
+        server_hostname: Union[str, bytes, None] = None,
+        session: Optional[SSLSession] = None,
+    ) -> SSLObject:
         """Make an SSLObject that reads from ``incoming`` and writes to ``outgoing``.
 
         A client context that checks host names needs ``server_hostname``
@@ -560,7 +592,13 @@ class SSLContext:
         return hostname.decode("ascii")
 
 
-def create_default_context(purpose=Purpose.SERVER_AUTH, *, cafile=None, capath=None, cadata=None):
+def create_default_context(
+    purpose: Purpose = Purpose.SERVER_AUTH,
+    *,
+    cafile: Optional[StrOrBytesPath] = None,
+    capath: Optional[StrOrBytesPath] = None,
+    cadata: Union[str, ReadableBuffer, None] = None,
+) -> SSLContext:
     """An SSLContext with secure defaults for ``purpose``, as the stdlib's.
 
     For ``Purpose.SERVER_AUTH`` (a client): certificates and host names are

@@ -7,15 +7,13 @@ catches ssl_bio's errors.  Messages follow CPython's ``_ssl.c``:
 of CPython's ``(_ssl.c:<line>)``.
 """
 
+from __future__ import annotations
+
 import os
+from typing import TYPE_CHECKING
 
 from ._binding import ffi, lib
 from ._constants import SSLErrorNumber
-
-try:
-    import ssl as _stdlib_ssl
-except ImportError:  # an interpreter built without the stdlib ssl module
-    _stdlib_ssl = None
 
 __all__ = [
     "SSLError",
@@ -39,61 +37,88 @@ SSL_ERROR_WANT_CONNECT = SSLErrorNumber.SSL_ERROR_WANT_CONNECT.value
 SSL_ERROR_EOF = SSLErrorNumber.SSL_ERROR_EOF.value
 SSL_ERROR_INVALID_ERROR_CODE = SSLErrorNumber.SSL_ERROR_INVALID_ERROR_CODE.value
 
+try:
+    import ssl as _stdlib_ssl
+except ImportError:  # an interpreter built without the stdlib ssl module
+    _stdlib_ssl = None  # type: ignore[assignment]
 
-def _stdlib_base(name):
-    return (getattr(_stdlib_ssl, name),) if _stdlib_ssl is not None else ()
-
-
-class SSLError(*(_stdlib_base("SSLError") or (OSError,))):
-    """An error from the TLS layer (subclass of the stdlib's ``ssl.SSLError``).
-
-    ``library`` and ``reason`` name OpenSSL's library and reason mnemonic
-    (e.g. ``'SSL'`` and ``'CERTIFICATE_VERIFY_FAILED'``), or are None.
-    """
-
-    library = None
-    reason = None
-
-    if _stdlib_ssl is None:
-
+if TYPE_CHECKING or _stdlib_ssl is not None:
+    from ssl import SSLCertVerificationError as _StdlibCertVerificationError
+    from ssl import SSLEOFError as _StdlibEOFError
+    from ssl import SSLError as _StdlibSSLError
+    from ssl import SSLSyscallError as _StdlibSyscallError
+    from ssl import SSLWantReadError as _StdlibWantReadError
+    from ssl import SSLWantWriteError as _StdlibWantWriteError
+    from ssl import SSLZeroReturnError as _StdlibZeroReturnError
+else:
+    # Without the stdlib ssl module: stand-ins with its hierarchy and __str__.
+    class _StdlibSSLError(OSError):
         def __str__(self):
             # As _ssl.c's SSLError_str: the message, or the args tuple.
             if isinstance(self.strerror, str):
                 return self.strerror
             return str(self.args)
 
+    class _StdlibZeroReturnError(_StdlibSSLError):
+        pass
 
-class SSLZeroReturnError(SSLError, *_stdlib_base("SSLZeroReturnError")):
+    class _StdlibWantReadError(_StdlibSSLError):
+        pass
+
+    class _StdlibWantWriteError(_StdlibSSLError):
+        pass
+
+    class _StdlibSyscallError(_StdlibSSLError):
+        pass
+
+    class _StdlibEOFError(_StdlibSSLError):
+        pass
+
+    class _StdlibCertVerificationError(_StdlibSSLError, ValueError):
+        pass
+
+
+class SSLError(_StdlibSSLError):
+    """An error from the TLS layer (subclass of the stdlib's ``ssl.SSLError``).
+
+    ``library`` and ``reason`` name OpenSSL's library and reason mnemonic
+    (e.g. ``'SSL'`` and ``'CERTIFICATE_VERIFY_FAILED'``), or are None.
+    """
+
+    # str, or None where OpenSSL names none (typeshed says str for the stdlib's).
+    library = None  # type: ignore[assignment]
+    reason = None  # type: ignore[assignment]
+
+
+class SSLZeroReturnError(SSLError, _StdlibZeroReturnError):
     """The TLS connection was closed cleanly (close_notify) where data was expected."""
 
 
-class SSLWantReadError(SSLError, *_stdlib_base("SSLWantReadError")):
+class SSLWantReadError(SSLError, _StdlibWantReadError):
     """The operation needs more bytes in the incoming BIO before it can finish."""
 
 
-class SSLWantWriteError(SSLError, *_stdlib_base("SSLWantWriteError")):
+class SSLWantWriteError(SSLError, _StdlibWantWriteError):
     """The operation could not write; never raised with memory BIOs in practice."""
 
 
-class SSLSyscallError(SSLError, *_stdlib_base("SSLSyscallError")):
+class SSLSyscallError(SSLError, _StdlibSyscallError):
     """A low-level I/O error inside OpenSSL."""
 
 
-class SSLEOFError(SSLError, *_stdlib_base("SSLEOFError")):
+class SSLEOFError(SSLError, _StdlibEOFError):
     """The peer's data ended in violation of the protocol (truncation attack or bug)."""
 
 
-class SSLCertVerificationError(
-    SSLError, *(_stdlib_base("SSLCertVerificationError") or (ValueError,))
-):
+class SSLCertVerificationError(SSLError, _StdlibCertVerificationError):
     """The peer's certificate failed verification.
 
     ``verify_code`` is OpenSSL's X509_V_ERR_* number and ``verify_message``
     its description (for host name and IP mismatches, the stdlib's wording).
     """
 
-    verify_code = None
-    verify_message = None
+    verify_code = None  # type: ignore[assignment]
+    verify_message = None  # type: ignore[assignment]
 
 
 CertificateError = SSLCertVerificationError

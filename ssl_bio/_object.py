@@ -10,9 +10,12 @@ with a lock.  Memory BIOs never block, so the lock is held only for the length
 of one OpenSSL call sequence and cannot deadlock.
 """
 
+from __future__ import annotations
+
 import operator
 import threading
 import warnings
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union, overload
 
 from ._binding import ffi, lib
 from ._bio import bio_endpoint, buffer_for_reading, buffer_for_writing, check_bio
@@ -22,6 +25,16 @@ from ._errors import error_from_io, error_from_queue
 from ._session import SSLSession
 
 __all__ = ["SSLObject"]
+
+if TYPE_CHECKING:
+    from typing import Literal
+
+    from _typeshed import ReadableBuffer, WriteableBuffer
+
+    from ._bio import BIOLike
+    from ._context import SSLContext
+
+    _Cipher = Tuple[str, str, int]
 
 _INT_MAX = 2**31 - 1
 # The most plaintext one TLS record carries; SSL_read_ex returns one record's
@@ -61,6 +74,16 @@ class SSLObject:
     Instances come from ``SSLContext.wrap_bio()``; there is no public constructor.
     """
 
+    _ssl: Any  # SSL *
+    _context: SSLContext
+    _initial_context: SSLContext
+    _server_side: bool
+    _server_hostname: Optional[str]
+    _lock: threading.Lock
+    _count: Any  # size_t *
+    _shutdown_seen_zero: bool
+    _foreign: Tuple[Any, ...]  # ForeignBIO adapters
+
     __slots__ = (
         "_ssl",
         "_context",
@@ -74,7 +97,7 @@ class SSLObject:
         "__weakref__",
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError(
             f"{self.__class__.__name__} does not have a public "
             f"constructor. Instances are returned by SSLContext.wrap_bio()."
@@ -83,14 +106,16 @@ class SSLObject:
     @classmethod
     def _create(
         cls,
-        incoming,
-        outgoing,
-        server_side=False,
-        server_hostname=None,
-        session=None,
-        context=None,
-    ):
+        incoming: BIOLike,
+        outgoing: BIOLike,
+        server_side: bool = False,
+        server_hostname: Optional[str] = None,
+        session: Optional[SSLSession] = None,
+        context: Optional[SSLContext] = None,
+    ) -> SSLObject:
         """Build the object for ``SSLContext.wrap_bio`` (hostname already encoded)."""
+        if context is None:
+            raise TypeError("SSLObject._create() needs the SSLContext (context=)")
         check_bio(incoming, "incoming")
         check_bio(outgoing, "outgoing")
         server_side = bool(server_side)
@@ -198,12 +223,12 @@ class SSLObject:
     # --- attributes ----------------------------------------------------------
 
     @property
-    def context(self):
+    def context(self) -> SSLContext:
         """The SSLContext this object uses; assigning switches it (SNI)."""
         return self._context
 
     @context.setter
-    def context(self, ctx):
+    def context(self, ctx: SSLContext) -> None:
         from ._context import SSLContext
 
         if not isinstance(ctx, SSLContext):
@@ -213,22 +238,22 @@ class SSLObject:
             self._context = ctx
 
     @property
-    def server_side(self):
+    def server_side(self) -> bool:
         """True for the server end of the connection."""
         return self._server_side
 
     @property
-    def server_hostname(self):
+    def server_hostname(self) -> Optional[str]:
         """The host name given to wrap_bio (A-label str), or None."""
         return self._server_hostname
 
     @property
-    def session(self):
+    def session(self) -> Optional[SSLSession]:
         """The TLS session (SSLSession), or None; settable before the handshake."""
         return SSLSession._from_ssl(self._ssl, self._context)
 
     @session.setter
-    def session(self, session):
+    def session(self, session: SSLSession) -> None:
         if not isinstance(session, SSLSession):
             raise TypeError("Value is not a SSLSession.")
         if session._context._ctx != self._context._ctx:
@@ -242,13 +267,13 @@ class SSLObject:
                 raise error_from_queue("ssl_bio:session")
 
     @property
-    def session_reused(self):
+    def session_reused(self) -> bool:
         """True if the handshake resumed a previous session."""
         return bool(lib.SSL_session_reused(self._ssl))
 
     # --- I/O -----------------------------------------------------------------
 
-    def do_handshake(self):
+    def do_handshake(self) -> None:
         """Run the handshake as far as the bytes in the incoming BIO allow."""
         with self._lock:
             lib.ERR_clear_error()
@@ -258,7 +283,13 @@ class SSLObject:
             if result < 1:
                 raise self._io_error(result, "ssl_bio:do_handshake")
 
-    def read(self, len=1024, buffer=None):
+    @overload
+    def read(self, len: int = 1024, buffer: None = None) -> bytes: ...
+
+    @overload
+    def read(self, len: int, buffer: WriteableBuffer) -> int: ...
+
+    def read(self, len: int = 1024, buffer: Optional[WriteableBuffer] = None) -> Union[bytes, int]:
         """Read up to ``len`` bytes of plaintext.
 
         Returns bytes, or with ``buffer`` the number of bytes read into it.
@@ -302,7 +333,7 @@ class SSLObject:
             return 0
         raise self._io_error(0, "ssl_bio:read")
 
-    def write(self, data):
+    def write(self, data: ReadableBuffer) -> int:
         """Encrypt ``data`` into the outgoing BIO; returns ``len(data)``."""
         with buffer_for_reading(data) as view:
             length = ffi.sizeof(view)
@@ -317,12 +348,12 @@ class SSLObject:
                     raise self._io_error(0, "ssl_bio:write")
                 return self._count[0]
 
-    def pending(self):
+    def pending(self) -> int:
         """Decrypted bytes that read() can return without more input."""
         with self._lock:
             return lib.SSL_pending(self._ssl)
 
-    def unwrap(self):
+    def unwrap(self) -> None:
         """Send close_notify and wait for the peer's (SSLWantReadError until then).
 
         Returns None once both sides have closed.
@@ -350,7 +381,16 @@ class SSLObject:
 
     # --- connection details --------------------------------------------------
 
-    def getpeercert(self, binary_form=False):
+    @overload
+    def getpeercert(self, binary_form: Literal[False] = False) -> Optional[Dict[str, Any]]: ...
+
+    @overload
+    def getpeercert(self, binary_form: Literal[True]) -> Optional[bytes]: ...
+
+    @overload
+    def getpeercert(self, binary_form: bool) -> Union[Dict[str, Any], bytes, None]: ...
+
+    def getpeercert(self, binary_form: bool = False) -> Union[Dict[str, Any], bytes, None]:
         """The peer's certificate: a dict, DER bytes, {} if unverified, or None."""
         with self._lock:
             if not lib.SSL_is_init_finished(self._ssl):
@@ -368,13 +408,13 @@ class SSLObject:
             finally:
                 lib.X509_free(cert)
 
-    def cipher(self):
+    def cipher(self) -> Optional[_Cipher]:
         """(name, protocol, secret bits) of the negotiated cipher, or None."""
         with self._lock:
             cipher = lib.SSL_get_current_cipher(self._ssl)
             return None if cipher == ffi.NULL else _cipher_tuple(cipher)
 
-    def shared_ciphers(self):
+    def shared_ciphers(self) -> Optional[List[_Cipher]]:
         """Ciphers both sides offered (server side), or None."""
         with self._lock:
             server = lib.SSL_get_ciphers(self._ssl)
@@ -392,7 +432,7 @@ class SSLObject:
                     shared.append(_cipher_tuple(cipher))
             return shared
 
-    def version(self):
+    def version(self) -> Optional[str]:
         """The negotiated protocol ('TLSv1.3', ...), or None before the handshake."""
         with self._lock:
             if not lib.SSL_is_init_finished(self._ssl):
@@ -400,7 +440,7 @@ class SSLObject:
             version = ffi.string(lib.SSL_get_version(self._ssl)).decode("ascii")
             return None if version == "unknown" else version
 
-    def compression(self):
+    def compression(self) -> Optional[str]:
         """The compression algorithm in use, or None."""
         with self._lock:
             nid = lib.ssl_bio_compression_nid(self._ssl)
@@ -409,7 +449,7 @@ class SSLObject:
         name = lib.OBJ_nid2sn(nid)
         return None if name == ffi.NULL else ffi.string(name).decode()
 
-    def selected_alpn_protocol(self):
+    def selected_alpn_protocol(self) -> Optional[str]:
         """The ALPN protocol both sides agreed on, or None."""
         data = ffi.new("const unsigned char **")
         length = ffi.new("unsigned int *")
@@ -419,12 +459,12 @@ class SSLObject:
                 return None
             return ffi.unpack(ffi.cast("char *", data[0]), length[0]).decode()
 
-    def selected_npn_protocol(self):
+    def selected_npn_protocol(self) -> None:
         """Always None: NPN is deprecated and not supported (as the stdlib since 3.10)."""
         warnings.warn("ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2)
         return None
 
-    def get_channel_binding(self, cb_type="tls-unique"):
+    def get_channel_binding(self, cb_type: str = "tls-unique") -> Optional[bytes]:
         """Channel binding data (RFC 5929 'tls-unique'), or None before the handshake."""
         if not isinstance(cb_type, str):
             raise TypeError(

@@ -1,5 +1,9 @@
 """SSLSession: a TLS session an SSLObject can resume."""
 
+from __future__ import annotations
+
+from typing import Any
+
 from ._binding import ffi, lib
 
 # ffi.gc size hint: an SSL_SESSION with its ticket and peer certificate.
@@ -13,8 +17,10 @@ class SSLSession:
     """
 
     __slots__ = ("_session", "_context")
+    _session: Any  # SSL_SESSION *
+    _context: Any  # the SSLContext it came from
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         raise TypeError("cannot create 'ssl_bio.SSLSession' instances")
 
     @classmethod
@@ -29,40 +35,40 @@ class SSLSession:
         return self
 
     @property
-    def id(self):
+    def id(self) -> bytes:
         """The session id, as bytes."""
         length = ffi.new("unsigned int *")
         data = lib.SSL_SESSION_get_id(self._session, length)
         return ffi.unpack(ffi.cast("char *", data), length[0])
 
     @property
-    def time(self):
+    def time(self) -> int:
         """Session creation time (seconds since the epoch)."""
         return lib.SSL_SESSION_get_time(self._session)
 
     @property
-    def timeout(self):
+    def timeout(self) -> int:
         """Session lifetime in seconds."""
         return lib.SSL_SESSION_get_timeout(self._session)
 
     @property
-    def ticket_lifetime_hint(self):
+    def ticket_lifetime_hint(self) -> int:
         """The server's ticket lifetime hint, in seconds."""
         return lib.SSL_SESSION_get_ticket_lifetime_hint(self._session)
 
     @property
-    def has_ticket(self):
+    def has_ticket(self) -> bool:
         """True if the session has a session ticket."""
         return bool(lib.SSL_SESSION_has_ticket(self._session))
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         if not isinstance(other, SSLSession):
             return NotImplemented
         return self is other or self.id == other.id
 
-    def __ne__(self, other):
+    def __ne__(self, other: object) -> bool:
         if not isinstance(other, SSLSession):
             return NotImplemented
         return not self == other
 
-    __hash__ = None
+    __hash__ = None  # type: ignore[assignment]

@@ -426,3 +426,11 @@ def test_module_constants_match_stdlib():
             "CHANNEL_BINDING_TYPES",
         ):
             assert getattr(ssl_bio, name) == getattr(ssl, name), name
+
+
+def test_every_option_is_exported():
+    from ssl_bio import _constants
+
+    assert set(_constants._option_values()) <= set(ssl_bio.__all__)
+    for name in _constants._option_values():
+        assert isinstance(getattr(ssl_bio, name), ssl_bio.Options)
