@@ -442,6 +442,7 @@ struct ssl_bio_name_entry { int lib; int reason; const char *name; };
 const struct ssl_bio_name_entry *ssl_bio_lib_names(void);
 const struct ssl_bio_name_entry *ssl_bio_reason_names(void);
 int ssl_bio_compression_nid(const SSL *ssl);
+void ssl_bio_free_ssl(SSL *ssl);
 GENERAL_NAMES *ssl_bio_dist_point_full_name(DIST_POINT *dp);
 int ssl_bio_select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
                         const unsigned char *in, unsigned int inlen, void *arg);
@@ -542,6 +543,16 @@ static const struct ssl_bio_name_entry *ssl_bio_lib_names(void)
 static const struct ssl_bio_name_entry *ssl_bio_reason_names(void)
 {
     return ssl_bio_reason_table;
+}
+
+/* The destructor of every SSL ssl_bio makes.  A Python object is dropped,
+   not shut down; without the shutdown flags SSL_free would remove the
+   session from the cache and mark it not resumable, and ssl_bio shares
+   sessions with SSLSession objects instead of copying them. */
+static void ssl_bio_free_ssl(SSL *ssl)
+{
+    SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    SSL_free(ssl);
 }
 
 /* COMP_get_type is compiled out of OpenSSL builds without compression. */

@@ -162,11 +162,11 @@ class SSLObject:
             # A foreign BIO calls back through a handle until SSL_free has
             # freed the BIO, so the handles live as long as the SSL does.
             def free(pointer, _keepalive=keepalive):
-                lib.SSL_free(pointer)
+                lib.ssl_bio_free_ssl(pointer)
 
             self._ssl = ffi.gc(ssl, free, size=_SSL_SIZE_HINT)
         else:
-            self._ssl = ffi.gc(ssl, lib.SSL_free, size=_SSL_SIZE_HINT)
+            self._ssl = ffi.gc(ssl, lib.ssl_bio_free_ssl, size=_SSL_SIZE_HINT)
         self._context = context
         # OpenSSL keeps using the first SSL_CTX (sessions) after a switch, and
         # its ALPN buffer lives in the Python context: keep both alive.

@@ -1,5 +1,6 @@
 """Handshake, data and shutdown through memory BIOs, compared with the stdlib."""
 
+import gc
 import hashlib
 import os
 import ssl
@@ -188,6 +189,31 @@ def test_session_resumption(certs, version):
     second.handshake()
     assert second.client.session_reused and second.server.session_reused
     assert second.client.get_channel_binding() == second.server.get_channel_binding()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_session_outlives_its_connection(certs, version):
+    """Resumption still works after the first connection was dropped without unwrap()."""
+
+    def scenario(mod):
+        client = client_context(mod, certs, **pinned(mod, version))
+        server = server_context(mod, certs)
+        first = Pair(mod, client, server)
+        first.handshake()
+        first.send(first.server, first.client, b"x")
+        session = first.client.session
+        del first
+        gc.collect()
+        resumed = []
+        for _ in range(3):
+            pair = Pair(mod, client, server, session=session)
+            pair.handshake()
+            resumed.append(pair.client.session_reused)
+            del pair
+            gc.collect()
+        return resumed
+
+    assert assert_same_as_stdlib(scenario) == [True, True, True]
 
 
 def session_setter_errors(mod, certs):

@@ -1,0 +1,473 @@
+"""ssl_bio's benchmark: memory-BIO TLS costs side by side (run by hand, never in CI).
+
+    python bench/run.py            # full run, about 10 minutes on CPython
+    python bench/run.py --quick    # under a minute
+
+Implementations, each a row: ssl_bio, the stdlib ``ssl`` on the same
+interpreter, pyOpenSSL in memory-BIO mode (where it imports) and a C floor
+(``bench/floor.c``, compiled here) doing the same work on OpenSSL's own memory
+BIOs.  All in memory, no sockets; same certificates (trustme ECDSA P-256 and
+RSA-2048), TLS version and cipher for all; the client verifies the
+certificate and the host name.
+
+Workloads:
+  W1 bulk       the client writes N MiB in 16 KiB writes, the server reads it all: MB/s
+  W2 small      64-byte echo round trips, reading with read(64) and read(16384): round trips/s
+  W3 handshake  full handshakes on fresh pairs: TLS 1.3 ECDSA, TLS 1.3 RSA, TLS 1.2 ECDHE-ECDSA
+  W4 resume     TLS 1.3 resumptions from a saved session, each checked: handshakes/s
+  W5 memory     RSS per live, idle, handshaken pair: bytes
+
+Every measurement runs in a fresh child process; implementations are
+interleaved (each repetition runs every implementation in turn) and the
+median of the repetitions is reported, with its ratio to the C floor (for W5,
+to the stdlib).  Results go to bench/RESULTS.md, one section per interpreter.
+"""
+
+import argparse
+import datetime
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# (workload, child argument, unit, full count, quick count)
+WORKLOADS = [
+    ("W1 bulk", "bulk", "MB/s", 256, 16),
+    ("W2 small, read(64)", "small64", "round trips/s", 100_000, 10_000),
+    ("W2 small, read(16384)", "small16k", "round trips/s", 100_000, 10_000),
+    ("W3 TLS 1.3 ECDSA", "handshake13", "handshakes/s", 1000, 100),
+    ("W3 TLS 1.3 RSA", "handshake13-rsa", "handshakes/s", 600, 60),
+    ("W3 TLS 1.2 ECDHE-ECDSA", "handshake12", "handshakes/s", 1000, 100),
+    ("W4 TLS 1.3 resumption", "resume13", "handshakes/s", 1000, 100),
+    ("W5 memory per pair", "memory", "bytes", 10_000, 1000),
+]
+
+TLS12_CIPHER = "ECDHE-ECDSA-AES256-GCM-SHA384"
+
+
+# --- the Python side of each measurement (runs in a child process) -------------
+
+
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+class StdlibStyle:
+    """ssl_bio and the stdlib: the same code, as a user of either writes it."""
+
+    def __init__(self, mod, cafile, certfile, keyfile, tls12=False):
+        self.mod = mod
+        self.client_ctx = mod.SSLContext(mod.PROTOCOL_TLS_CLIENT)
+        self.client_ctx.load_verify_locations(cafile)
+        if tls12:
+            self.client_ctx.maximum_version = mod.TLSVersion.TLSv1_2
+            self.client_ctx.set_ciphers(TLS12_CIPHER)
+        self.server_ctx = mod.SSLContext(mod.PROTOCOL_TLS_SERVER)
+        self.server_ctx.load_cert_chain(certfile, keyfile)
+
+    def pair(self, session=None):
+        mod = self.mod
+        c_in, c_out, s_in, s_out = mod.MemoryBIO(), mod.MemoryBIO(), mod.MemoryBIO(), mod.MemoryBIO()
+        client = self.client_ctx.wrap_bio(c_in, c_out, server_hostname="localhost", session=session)
+        server = self.server_ctx.wrap_bio(s_in, s_out, server_side=True)
+        want_read = mod.SSLWantReadError
+        client_done = server_done = False
+        while not (client_done and server_done):
+            if not client_done:
+                try:
+                    client.do_handshake()
+                    client_done = True
+                except want_read:
+                    pass
+            if not server_done:
+                try:
+                    server.do_handshake()
+                    server_done = True
+                except want_read:
+                    pass
+            s_in.write(c_out.read())
+            c_in.write(s_out.read())
+        return client, server, c_in, c_out, s_in, s_out
+
+    def bulk(self, mib):
+        client, server, c_in, c_out, s_in, s_out = self.pair()
+        data = b"x" * 16384
+        start = time.perf_counter()
+        for _ in range(mib * 64):
+            client.write(data)
+            s_in.write(c_out.read())
+            received = 0
+            while received < 16384:
+                received += len(server.read(16384))
+        return mib * 64 * 16384 / (time.perf_counter() - start) / 1e6
+
+    def small(self, count, read_size):
+        client, server, c_in, c_out, s_in, s_out = self.pair()
+        try:
+            client.read(16384)  # TLS 1.3 session tickets
+        except self.mod.SSLWantReadError:
+            pass
+        message = b"m" * 64
+        start = time.perf_counter()
+        for _ in range(count):
+            client.write(message)
+            s_in.write(c_out.read())
+            server.write(server.read(read_size))
+            c_in.write(s_out.read())
+            if len(client.read(read_size)) != 64:
+                raise AssertionError("echo")
+        return count / (time.perf_counter() - start)
+
+    def handshakes(self, count):
+        start = time.perf_counter()
+        for _ in range(count):
+            self.pair()  # dropped without unwrap(), as real servers drop them
+        return count / (time.perf_counter() - start)
+
+    def resumptions(self, count):
+        client = self.pair()[0]
+        try:
+            client.read(16384)  # process the TLS 1.3 tickets
+        except self.mod.SSLWantReadError:
+            pass
+        session = client.session
+        start = time.perf_counter()
+        for _ in range(count):
+            client = self.pair(session)[0]
+            if not client.session_reused:
+                raise AssertionError("not resumed")
+        return count / (time.perf_counter() - start)
+
+    def memory(self, count):
+        before = rss()
+        pairs = []
+        for _ in range(count):
+            pair = self.pair()
+            try:
+                pair[0].read(16384)
+            except self.mod.SSLWantReadError:
+                pass
+            pairs.append(pair)
+        return (rss() - before) / count
+
+
+class PyOpenSSLStyle:
+    """pyOpenSSL's Connection in memory-BIO mode (bio_read/bio_write)."""
+
+    def __init__(self, cafile, certfile, keyfile, tls12=False):
+        from OpenSSL import SSL
+
+        self.SSL = SSL
+        self.client_ctx = SSL.Context(SSL.TLS_CLIENT_METHOD)
+        self.client_ctx.set_verify(SSL.VERIFY_PEER | SSL.VERIFY_FAIL_IF_NO_PEER_CERT)
+        self.client_ctx.load_verify_locations(cafile)
+        self.client_ctx.set_min_proto_version(SSL.TLS1_2_VERSION)
+        self.client_ctx.set_cipher_list(CIPHERS)
+        if tls12:
+            self.client_ctx.set_max_proto_version(SSL.TLS1_2_VERSION)
+            self.client_ctx.set_cipher_list(TLS12_CIPHER.encode())
+        self.server_ctx = SSL.Context(SSL.TLS_SERVER_METHOD)
+        self.server_ctx.use_certificate_chain_file(certfile)
+        self.server_ctx.use_privatekey_file(keyfile)
+        self.server_ctx.set_cipher_list(CIPHERS)
+        self.server_ctx.set_session_id(b"Python")
+
+    def pair(self, session=None):
+        SSL = self.SSL
+        from OpenSSL._util import lib as _lib  # host name pinning has no public API
+
+        client = SSL.Connection(self.client_ctx, None)
+        client.set_connect_state()
+        client.set_tlsext_host_name(b"localhost")
+        _lib.X509_VERIFY_PARAM_set1_host(_lib.SSL_get0_param(client._ssl), b"localhost", 9)
+        if session is not None:
+            client.set_session(session)
+        server = SSL.Connection(self.server_ctx, None)
+        server.set_accept_state()
+        client_done = server_done = False
+        while not (client_done and server_done):
+            if not client_done:
+                try:
+                    client.do_handshake()
+                    client_done = True
+                except SSL.WantReadError:
+                    pass
+            if not server_done:
+                try:
+                    server.do_handshake()
+                    server_done = True
+                except SSL.WantReadError:
+                    pass
+            self.move(client, server)
+            self.move(server, client)
+        return client, server
+
+    def move(self, source, destination):
+        try:
+            data = source.bio_read(1 << 20)
+        except self.SSL.WantReadError:
+            return
+        destination.bio_write(data)
+
+    def recv(self, conn, size):
+        try:
+            return conn.recv(size)
+        except self.SSL.WantReadError:
+            return b""
+
+    def bulk(self, mib):
+        client, server = self.pair()
+        data = b"x" * 16384
+        start = time.perf_counter()
+        for _ in range(mib * 64):
+            client.send(data)
+            self.move(client, server)
+            received = 0
+            while received < 16384:
+                received += len(self.recv(server, 16384))
+        return mib * 64 * 16384 / (time.perf_counter() - start) / 1e6
+
+    def small(self, count, read_size):
+        client, server = self.pair()
+        self.recv(client, 16384)
+        message = b"m" * 64
+        start = time.perf_counter()
+        for _ in range(count):
+            client.send(message)
+            self.move(client, server)
+            server.send(server.recv(read_size))
+            self.move(server, client)
+            if len(client.recv(read_size)) != 64:
+                raise AssertionError("echo")
+        return count / (time.perf_counter() - start)
+
+    def handshakes(self, count):
+        start = time.perf_counter()
+        for _ in range(count):
+            self.pair()
+        return count / (time.perf_counter() - start)
+
+    def resumptions(self, count):
+        client = self.pair()[0]
+        self.recv(client, 16384)
+        session = client.get_session()
+        start = time.perf_counter()
+        for _ in range(count):
+            client = self.pair(session)[0]
+            if not client.session_reused():
+                raise AssertionError("not resumed")
+        return count / (time.perf_counter() - start)
+
+    def memory(self, count):
+        before = rss()
+        pairs = []
+        for _ in range(count):
+            pair = self.pair()
+            self.recv(pair[0], 16384)
+            pairs.append(pair)
+        return (rss() - before) / count
+
+
+CIPHERS = (
+    b"@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM"
+)
+
+
+def child(impl, workload, count, cafile, certfile, keyfile):
+    """Run one measurement in this (fresh) process and print the value."""
+    tls12 = workload == "handshake12"
+    if impl == "pyopenssl":
+        runner = PyOpenSSLStyle(cafile, certfile, keyfile, tls12)
+    else:
+        if impl == "ssl_bio":
+            import ssl_bio as mod
+        else:
+            import ssl as mod
+        runner = StdlibStyle(mod, cafile, certfile, keyfile, tls12)
+    # A short warm-up (PyPy's JIT, allocator pools) that is not measured.
+    warm = max(1, count // 10)
+    if workload == "bulk":
+        runner.bulk(max(1, count // 16))
+        value = runner.bulk(count)
+    elif workload in ("small64", "small16k"):
+        size = 64 if workload == "small64" else 16384
+        runner.small(warm, size)
+        value = runner.small(count, size)
+    elif workload.startswith("handshake"):
+        runner.handshakes(warm)
+        value = runner.handshakes(count)
+    elif workload == "resume13":
+        runner.resumptions(warm)
+        value = runner.resumptions(count)
+    elif workload == "memory":
+        value = runner.memory(count)
+    else:
+        raise SystemExit(f"unknown workload {workload}")
+    print(value)
+
+
+# --- the parent: certificates, the C floor, interleaving, the report ---------------
+
+
+def make_certificates(directory):
+    import trustme
+
+    files = {}
+    for label, key_type in (("ecdsa", trustme.KeyType.ECDSA), ("rsa", trustme.KeyType.RSA)):
+        ca = trustme.CA(key_type=key_type)
+        leaf = ca.issue_cert("localhost", key_type=key_type)
+        paths = [os.path.join(directory, f"{label}-{name}.pem") for name in ("ca", "chain", "key")]
+        ca.cert_pem.write_to_path(paths[0])
+        with open(paths[1], "wb") as f:
+            for blob in leaf.cert_chain_pems:
+                f.write(blob.bytes())
+        leaf.private_key_pem.write_to_path(paths[2])
+        files[label] = paths
+    return files
+
+
+def build_floor(directory):
+    binary = os.path.join(directory, "floor")
+    cc = os.environ.get("CC", "cc")
+    subprocess.run(
+        shlex.split(cc) + ["-O2", "-o", binary, os.path.join(HERE, "floor.c"), "-lssl", "-lcrypto"],
+        check=True,
+    )
+    return binary
+
+
+def available_implementations(requested):
+    found = []
+    for impl in requested:
+        if impl == "pyopenssl":
+            try:
+                import OpenSSL.SSL  # noqa: F401
+            except ImportError:
+                print("pyOpenSSL does not import here: its row is left out", file=sys.stderr)
+                continue
+        found.append(impl)
+    return found
+
+
+def measure(impl, workload, count, certs, floor):
+    key = "rsa" if workload.endswith("-rsa") else "ecdsa"
+    workload = workload.replace("-rsa", "")
+    files = certs[key]
+    if impl == "c":
+        command = [floor, workload, str(count)] + files
+    else:
+        command = [sys.executable, __file__, "--child", impl, workload, str(count)] + files
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return float(output.split()[0])
+
+
+def format_value(value, unit):
+    if unit == "bytes":
+        return f"{value / 1024:,.1f} KiB"
+    if unit == "MB/s":
+        return f"{value:,.0f}"
+    return f"{value:,.0f}"
+
+
+def interpreter_label():
+    impl = platform.python_implementation()
+    version = platform.python_version()
+    if impl == "PyPy":
+        pypy = ".".join(map(str, sys.pypy_version_info[:3]))
+        return f"PyPy {pypy} (Python {version})"
+    return f"CPython {version}"
+
+
+def write_results(path, label, section):
+    """Replace this interpreter's section of RESULTS.md, keeping the others."""
+    header = "# ssl_bio benchmark results\n\nWritten by `bench/run.py`; one section per interpreter.\n"
+    sections = {}
+    if os.path.exists(path):
+        text = open(path).read()
+        for chunk in text.split("\n## ")[1:]:
+            title = chunk.split("\n", 1)[0]
+            sections[title] = "## " + chunk.rstrip() + "\n"
+    sections[label] = section
+    with open(path, "w") as f:
+        f.write(header)
+        for title in sorted(sections):
+            f.write("\n" + sections[title])
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small counts, one repetition")
+    parser.add_argument("--repeat", type=int, help="repetitions (default 3, or 1 with --quick)")
+    parser.add_argument("--impl", default="ssl_bio,stdlib,pyopenssl,c")
+    parser.add_argument("--only", help="comma-separated workload names (bulk, small64, ...)")
+    parser.add_argument("--output", default=os.path.join(HERE, "RESULTS.md"))
+    parser.add_argument("--child", nargs=6, metavar="ARG", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        impl, workload, count, cafile, certfile, keyfile = args.child
+        child(impl, workload, int(count), cafile, certfile, keyfile)
+        return 0
+
+    repeat = args.repeat or (1 if args.quick else 3)
+    impls = available_implementations(args.impl.split(","))
+    workloads = [w for w in WORKLOADS if not args.only or w[1] in args.only.split(",")]
+    started = time.time()
+    with tempfile.TemporaryDirectory(prefix="ssl_bio-bench-") as tmp:
+        certs = make_certificates(tmp)
+        floor = build_floor(tmp) if "c" in impls else None
+        results = {}
+        for name, workload, unit, full, quick in workloads:
+            count = quick if args.quick else full
+            for _ in range(repeat):
+                for impl in impls:  # interleaved: every implementation, then again
+                    value = measure(impl, workload, count, certs, floor)
+                    results.setdefault((workload, impl), []).append(value)
+            print(
+                f"{name:26}"
+                + "".join(
+                    f"{impl}={format_value(statistics.median(results[(workload, impl)]), unit):>12} "
+                    for impl in impls
+                ),
+                flush=True,
+            )
+    elapsed = time.time() - started
+
+    import ssl_bio
+
+    label = interpreter_label()
+    command = "python bench/run.py" + (" --quick" if args.quick else "")
+    lines = [
+        f"## {label}",
+        "",
+        f"`{command}` on {datetime.date.today()}, {ssl_bio.OPENSSL_VERSION}, "
+        f"{os.cpu_count()} cores, {repeat} interleaved repetition(s), medians, {elapsed:.0f} s.",
+        "Ratios are to the C floor (W5: to the stdlib; lower is better).",
+        "",
+        "| workload | unit | " + " | ".join(impls) + " |",
+        "|---|---|" + "---|" * len(impls),
+    ]
+    for name, workload, unit, _, _ in workloads:
+        medians = {impl: statistics.median(results[(workload, impl)]) for impl in impls}
+        reference = medians.get("stdlib") if unit == "bytes" else medians.get("c")
+        cells = []
+        for impl in impls:
+            cell = format_value(medians[impl], unit)
+            if reference:
+                cell += f" ({medians[impl] / reference:.2f})"
+            cells.append(cell)
+        lines.append(f"| {name} | {unit} | " + " | ".join(cells) + " |")
+    section = "\n".join(lines) + "\n"
+    write_results(args.output, label, section)
+    print(f"\nwritten to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
