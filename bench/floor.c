@@ -61,7 +61,6 @@ static SSL_CTX *client_context(const char *cafile, int tls12_only)
     X509_VERIFY_PARAM_set_flags(SSL_CTX_get0_param(ctx), X509_V_FLAG_TRUSTED_FIRST);
     X509_VERIFY_PARAM_set_hostflags(SSL_CTX_get0_param(ctx),
                                     X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT);
     if (SSL_CTX_load_verify_locations(ctx, cafile, NULL) != 1)
         die("load_verify_locations");
     return ctx;
