@@ -443,6 +443,10 @@ const struct ssl_bio_name_entry *ssl_bio_lib_names(void);
 const struct ssl_bio_name_entry *ssl_bio_reason_names(void);
 int ssl_bio_compression_nid(const SSL *ssl);
 void ssl_bio_free_ssl(SSL *ssl);
+long ssl_bio_read(SSL *ssl, char *buf, size_t num);
+long ssl_bio_write(SSL *ssl, const char *buf, size_t num);
+int ssl_bio_handshake(SSL *ssl);
+int ssl_bio_shutdown(SSL *ssl);
 GENERAL_NAMES *ssl_bio_dist_point_full_name(DIST_POINT *dp);
 int ssl_bio_select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
                         const unsigned char *in, unsigned int inlen, void *arg);
@@ -553,6 +557,36 @@ static void ssl_bio_free_ssl(SSL *ssl)
 {
     SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
     SSL_free(ssl);
+}
+
+/* The I/O calls of SSLObject: ERR_clear_error() and the call in one crossing,
+   as every call into C costs the Python side a GIL release and reacquire.
+   read/write return the byte count, or -1 when SSL_get_error() has to say
+   why. */
+static long ssl_bio_read(SSL *ssl, char *buf, size_t num)
+{
+    size_t count = 0;
+    ERR_clear_error();
+    return SSL_read_ex(ssl, buf, num, &count) ? (long)count : -1;
+}
+
+static long ssl_bio_write(SSL *ssl, const char *buf, size_t num)
+{
+    size_t count = 0;
+    ERR_clear_error();
+    return SSL_write_ex(ssl, buf, num, &count) ? (long)count : -1;
+}
+
+static int ssl_bio_handshake(SSL *ssl)
+{
+    ERR_clear_error();
+    return SSL_do_handshake(ssl);
+}
+
+static int ssl_bio_shutdown(SSL *ssl)
+{
+    ERR_clear_error();
+    return SSL_shutdown(ssl);
 }
 
 /* COMP_get_type is compiled out of OpenSSL builds without compression. */

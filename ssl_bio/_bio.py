@@ -15,6 +15,7 @@ in its ``pending``.
 from __future__ import annotations
 
 import operator
+import threading
 from typing import TYPE_CHECKING, Protocol
 
 from . import _callbacks  # noqa: F401  (defines the foreign BIO's callbacks)
@@ -52,6 +53,21 @@ _INT_MAX = 2**31 - 1
 _BIO_SIZE_HINT = 256
 # read() fills the whole buffer it allocates, so skip zero-filling it.
 _new_uncleared = ffi.new_allocator(should_clear_after_alloc=False)
+SCRATCH_SIZE = 64 * 1024
+_per_thread = threading.local()
+
+
+def scratch_buffer():
+    """This thread's 64 KiB buffer for reads that copy straight into bytes.
+
+    Per thread because cffi releases the GIL around every C call.  Only for
+    C calls that run no Python code while they fill it.
+    """
+    try:
+        return _per_thread.scratch
+    except AttributeError:
+        buf = _per_thread.scratch = _new_uncleared("char[]", SCRATCH_SIZE)
+        return buf
 
 
 def buffer_for_reading(data):
@@ -128,20 +144,37 @@ class MemoryBIO:
 
     def read(self, size: int = -1, /) -> bytes:
         """Read up to ``size`` bytes (all of them if ``size`` is negative)."""
-        size = operator.index(size)
-        available = min(lib.BIO_ctrl_pending(self._bio), _INT_MAX)
+        if size.__class__ is not int:
+            size = operator.index(size)
+        bio = self._bio
+        available = lib.BIO_ctrl_pending(bio)
         if size < 0 or size > available:
-            size = available
+            size = available if available <= _INT_MAX else _INT_MAX
         if size == 0:
             return b""
-        buf = _new_uncleared("char[]", size)
-        count = lib.BIO_read(self._bio, buf, size)
+        # Sized by what is pending, never zero-filled, and for the usual
+        # sizes no allocation at all: a per-thread scratch buffer (BIO_read
+        # runs no Python, so nothing else can use it meanwhile).
+        buf = scratch_buffer() if size <= SCRATCH_SIZE else _new_uncleared("char[]", size)
+        count = lib.BIO_read(bio, buf, size)
         if count < 0:
             raise error_from_queue("ssl_bio:MemoryBIO.read")
         return ffi.unpack(buf, count)
 
     def write(self, buf: ReadableBuffer, /) -> int:
         """Append the bytes of a buffer-protocol object; return how many."""
+        if buf.__class__ is bytes:  # the common case: cffi passes bytes as they are
+            length = len(buf)
+            if self._eof_written:
+                raise SSLError("cannot write() after write_eof()")
+            if length == 0:
+                return 0
+            if length > _INT_MAX:
+                raise OverflowError(f"string longer than {_INT_MAX} bytes")
+            count = lib.BIO_write(self._bio, buf, length)
+            if count < 0:
+                raise error_from_queue("ssl_bio:MemoryBIO.write")
+            return count
         with buffer_for_reading(buf) as view:
             length = ffi.sizeof(view)
             if length > _INT_MAX:

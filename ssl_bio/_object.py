@@ -18,7 +18,7 @@ import warnings
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union, overload
 
 from ._binding import ffi, lib
-from ._bio import bio_endpoint, buffer_for_reading, buffer_for_writing, check_bio
+from ._bio import bio_endpoint, buffer_for_reading, buffer_for_writing, check_bio, scratch_buffer
 from ._cert import certificate_to_der, decode_certificate
 from ._constants import PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
 from ._errors import error_from_io, error_from_queue
@@ -46,16 +46,6 @@ _CHANNEL_BINDING_MAXLEN = 128
 _SSL_SIZE_HINT = 40 * 1024
 
 _new_uncleared = ffi.new_allocator(should_clear_after_alloc=False)
-_per_thread = threading.local()
-
-
-def _scratch_buffer():
-    """A per-thread buffer for read() to decrypt into before copying to bytes."""
-    try:
-        return _per_thread.read_buffer
-    except AttributeError:
-        buf = _per_thread.read_buffer = _new_uncleared("char[]", _MAX_RECORD_PLAINTEXT)
-        return buf
 
 
 def _cipher_tuple(cipher):
@@ -80,7 +70,6 @@ class SSLObject:
     _server_side: bool
     _server_hostname: Optional[str]
     _lock: threading.Lock
-    _count: Any  # size_t *
     _shutdown_seen_zero: bool
     _foreign: Tuple[Any, ...]  # ForeignBIO adapters
 
@@ -91,7 +80,6 @@ class SSLObject:
         "_server_side",
         "_server_hostname",
         "_lock",
-        "_count",
         "_shutdown_seen_zero",
         "_foreign",
         "__weakref__",
@@ -174,7 +162,6 @@ class SSLObject:
         self._server_side = server_side
         self._server_hostname = None
         self._lock = threading.Lock()
-        self._count = ffi.new("size_t *")
         self._shutdown_seen_zero = False
         lib.SSL_set_mode(ssl, lib.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | lib.SSL_MODE_AUTO_RETRY)
         if server_hostname is not None:
@@ -276,8 +263,7 @@ class SSLObject:
     def do_handshake(self) -> None:
         """Run the handshake as far as the bytes in the incoming BIO allow."""
         with self._lock:
-            lib.ERR_clear_error()
-            result = lib.SSL_do_handshake(self._ssl)
+            result = lib.ssl_bio_handshake(self._ssl)
             if self._foreign:
                 self._raise_foreign_bio_error()
             if result < 1:
@@ -296,16 +282,23 @@ class SSLObject:
         ``b''``/0 means the peer closed the connection cleanly (close_notify).
         """
         if buffer is None:
-            length = operator.index(len)
-            if length < 0:
-                raise ValueError("size should not be negative")
-            if length == 0:
+            length = len if len.__class__ is int else operator.index(len)
+            if length <= 0:
+                if length < 0:
+                    raise ValueError("size should not be negative")
                 return b""
-            length = min(length, _MAX_RECORD_PLAINTEXT)
+            if length > _MAX_RECORD_PLAINTEXT:
+                length = _MAX_RECORD_PLAINTEXT
+            # Decrypt into this thread's scratch buffer and copy out once.
+            # With memory BIOs no Python runs inside SSL_read, so nothing can
+            # reuse the buffer meanwhile; foreign BIOs run Python (which may
+            # read another SSLObject), so they get a buffer of their own.
+            if self._foreign:
+                target = _new_uncleared("char[]", length)
+            else:
+                target = scratch_buffer()
             with self._lock:
-                target = _scratch_buffer()
-                count = self._read_into(target, length)
-                return ffi.unpack(target, count)
+                return ffi.unpack(target, self._read_into(target, length))
         with buffer_for_writing(buffer, "read") as target:
             capacity = ffi.sizeof(target)
             length = operator.index(len)
@@ -317,12 +310,11 @@ class SSLObject:
                 return self._read_into(target, length)
 
     def _read_into(self, target, length):
-        lib.ERR_clear_error()
-        ok = lib.SSL_read_ex(self._ssl, target, length, self._count)
+        count = lib.ssl_bio_read(self._ssl, target, length)
         if self._foreign:
             self._raise_foreign_bio_error()
-        if ok:
-            return self._count[0]
+        if count >= 0:
+            return count
         ssl_error = lib.SSL_get_error(self._ssl, 0)
         if (
             ssl_error == lib.SSL_ERROR_ZERO_RETURN
@@ -335,18 +327,21 @@ class SSLObject:
 
     def write(self, data: ReadableBuffer) -> int:
         """Encrypt ``data`` into the outgoing BIO; returns ``len(data)``."""
+        if data.__class__ is bytes:  # the common case: cffi passes bytes as they are
+            return self._write(data, len(data))
         with buffer_for_reading(data) as view:
-            length = ffi.sizeof(view)
-            if length > _INT_MAX:
-                raise OverflowError(f"string longer than {_INT_MAX} bytes")
-            with self._lock:
-                lib.ERR_clear_error()
-                ok = lib.SSL_write_ex(self._ssl, view, length, self._count)
-                if self._foreign:
-                    self._raise_foreign_bio_error()
-                if not ok:
-                    raise self._io_error(0, "ssl_bio:write")
-                return self._count[0]
+            return self._write(view, ffi.sizeof(view))
+
+    def _write(self, data, length):
+        if length > _INT_MAX:
+            raise OverflowError(f"string longer than {_INT_MAX} bytes")
+        with self._lock:
+            count = lib.ssl_bio_write(self._ssl, data, length)
+            if self._foreign:
+                self._raise_foreign_bio_error()
+            if count < 0:
+                raise self._io_error(0, "ssl_bio:write")
+            return count
 
     def pending(self) -> int:
         """Decrypted bytes that read() can return without more input."""
@@ -365,8 +360,7 @@ class SSLObject:
                     # Do not let OpenSSL read past the close_notify: bytes
                     # after it are plaintext for the caller.
                     lib.SSL_set_read_ahead(self._ssl, 0)
-                lib.ERR_clear_error()
-                result = lib.SSL_shutdown(self._ssl)
+                result = lib.ssl_bio_shutdown(self._ssl)
                 if self._foreign:
                     self._raise_foreign_bio_error()
                 if result > 0:
