@@ -402,6 +402,7 @@ int SSL_do_handshake(SSL *ssl);
 int SSL_read_ex(SSL *ssl, void *buf, size_t num, size_t *readbytes);
 int SSL_write_ex(SSL *s, const void *buf, size_t num, size_t *written);
 int SSL_pending(const SSL *ssl);
+int SSL_free_buffers(SSL *ssl);
 int SSL_shutdown(SSL *ssl);
 int SSL_get_shutdown(const SSL *ssl);
 void SSL_set_read_ahead(SSL *s, int yes);
