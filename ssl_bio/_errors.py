@@ -210,6 +210,18 @@ def message_error(message):
     return SSLError(message)
 
 
+_SSL_ERROR_WANT_READ = lib.SSL_ERROR_WANT_READ
+_want_read_messages: dict = {}
+
+
+def _want_read_message(where):
+    try:
+        return _want_read_messages[where]
+    except KeyError:
+        message = _want_read_messages[where] = f"The operation did not complete (read) ({where})"
+        return message
+
+
 def error_from_io(ssl, result, where, server_hostname=None):
     """The exception for a failed SSL_do_handshake/read/write/shutdown call.
 
@@ -217,6 +229,10 @@ def error_from_io(ssl, result, where, server_hostname=None):
     the last queued OpenSSL error.  Clears the error queue.
     """
     ssl_error = lib.SSL_get_error(ssl, result)
+    if ssl_error == _SSL_ERROR_WANT_READ:
+        # The everyday case of non-blocking I/O: no OpenSSL error to decode
+        # (SSL_get_error reports WANT_READ only with an empty queue).
+        return SSLWantReadError(SSL_ERROR_WANT_READ, _want_read_message(where))
     errcode = lib.ERR_peek_last_error()
     cls = SSLError
     errstr = None
