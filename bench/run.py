@@ -74,7 +74,8 @@ class StdlibStyle:
 
     def pair(self, session=None):
         mod = self.mod
-        c_in, c_out, s_in, s_out = mod.MemoryBIO(), mod.MemoryBIO(), mod.MemoryBIO(), mod.MemoryBIO()
+        c_in, c_out = mod.MemoryBIO(), mod.MemoryBIO()
+        s_in, s_out = mod.MemoryBIO(), mod.MemoryBIO()
         client = self.client_ctx.wrap_bio(c_in, c_out, server_hostname="localhost", session=session)
         server = self.server_ctx.wrap_bio(s_in, s_out, server_side=True)
         want_read = mod.SSLWantReadError
@@ -210,11 +211,14 @@ class PyOpenSSLStyle:
         return client, server
 
     def move(self, source, destination):
-        try:
-            data = source.bio_read(1 << 20)
-        except self.SSL.WantReadError:
-            return
-        destination.bio_write(data)
+        # bio_read allocates a buffer of the size asked for: ask for what one
+        # TLS record (plus framing) needs, and loop.
+        while True:
+            try:
+                data = source.bio_read(17 * 1024)
+            except self.SSL.WantReadError:
+                return
+            destination.bio_write(data)
 
     def recv(self, conn, size):
         try:
@@ -255,14 +259,22 @@ class PyOpenSSLStyle:
         return count / (time.perf_counter() - start)
 
     def resumptions(self, count):
+        # pyOpenSSL shares the session object and frees a dropped connection
+        # without marking it shut down, which makes OpenSSL retire the session:
+        # mark each one shut down before dropping it, as its users must.
+        from OpenSSL._util import lib as _lib
+
+        done = self.SSL.SENT_SHUTDOWN | self.SSL.RECEIVED_SHUTDOWN
         client = self.pair()[0]
         self.recv(client, 16384)
         session = client.get_session()
+        client.set_shutdown(done)
         start = time.perf_counter()
         for _ in range(count):
             client = self.pair(session)[0]
-            if not client.session_reused():
+            if not _lib.SSL_session_reused(client._ssl):  # no public API for it
                 raise AssertionError("not resumed")
+            client.set_shutdown(done)
         return count / (time.perf_counter() - start)
 
     def memory(self, count):
@@ -364,11 +376,16 @@ def measure(impl, workload, count, certs, floor):
         command = [floor, workload, str(count)] + files
     else:
         command = [sys.executable, __file__, "--child", impl, workload, str(count)] + files
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    return float(output.split()[0])
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        print(f"{impl} {workload} failed:\n{result.stderr[-2000:]}", file=sys.stderr)
+        return float("nan")
+    return float(result.stdout.split()[0])
 
 
 def format_value(value, unit):
+    if value != value:  # NaN: the measurement failed
+        return "failed"
     if unit == "bytes":
         return f"{value / 1024:,.1f} KiB"
     if unit == "MB/s":
@@ -387,7 +404,9 @@ def interpreter_label():
 
 def write_results(path, label, section):
     """Replace this interpreter's section of RESULTS.md, keeping the others."""
-    header = "# ssl_bio benchmark results\n\nWritten by `bench/run.py`; one section per interpreter.\n"
+    header = (
+        "# ssl_bio benchmark results\n\nWritten by `bench/run.py`; one section per interpreter.\n"
+    )
     sections = {}
     if os.path.exists(path):
         text = open(path).read()
@@ -429,14 +448,9 @@ def main():
                 for impl in impls:  # interleaved: every implementation, then again
                     value = measure(impl, workload, count, certs, floor)
                     results.setdefault((workload, impl), []).append(value)
-            print(
-                f"{name:26}"
-                + "".join(
-                    f"{impl}={format_value(statistics.median(results[(workload, impl)]), unit):>12} "
-                    for impl in impls
-                ),
-                flush=True,
-            )
+            medians = {impl: statistics.median(results[(workload, impl)]) for impl in impls}
+            cells = "".join(f"{i}={format_value(v, unit):>12} " for i, v in medians.items())
+            print(f"{name:26}{cells}", flush=True)
     elapsed = time.time() - started
 
     import ssl_bio
