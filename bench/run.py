@@ -473,7 +473,7 @@ def main():
         cells = []
         for impl in impls:
             cell = format_value(medians[impl], unit)
-            if reference:
+            if reference and medians[impl] == medians[impl]:  # not NaN
                 cell += f" ({medians[impl] / reference:.2f})"
             cells.append(cell)
         lines.append(f"| {name} | {unit} | " + " | ".join(cells) + " |")
