@@ -405,7 +405,9 @@ def interpreter_label():
 def write_results(path, label, section):
     """Replace this interpreter's section of RESULTS.md, keeping the others."""
     header = (
-        "# ssl_bio benchmark results\n\nWritten by `bench/run.py`; one section per interpreter.\n"
+        "# ssl_bio benchmark results\n\n"
+        "Written by `bench/run.py`; one section per interpreter. The analysis below is\n"
+        "written by hand and kept by the runner.\n"
     )
     sections = {}
     if os.path.exists(path):
