@@ -5,12 +5,41 @@ Not an example itself: ``echo_server.py``, ``echo_client.py``, their asyncio
 twins and ``echo_demo.py`` import it from this directory.
 """
 
+import argparse
 import os
 import tempfile
 
 import ssl_bio
 
 ALPN_PROTOCOLS = ["echo/1", "http/1.1"]
+
+
+def parse_server_arguments(description, argv=None):
+    """The servers' command line: returns (args, SSLContext, DemoCertificates or None)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8443, help="0 picks a free port")
+    add_tls_arguments(parser, server=True)
+    args = parser.parse_args(argv)
+    demo = None
+    if args.demo:
+        demo = DemoCertificates()
+        args.cert, args.key = demo.certfile, None
+    elif not args.cert:
+        parser.error("give --cert (and --key), or --demo")
+    return args, server_context(args.cert, args.key, args.cafile), demo
+
+
+def parse_client_arguments(description, argv=None):
+    """The clients' command line."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8443)
+    parser.add_argument("--server-hostname", help="name to verify (default: --host)")
+    parser.add_argument("--count", type=int, help="send this many messages and measure")
+    parser.add_argument("--size", type=int, default=1024, help="bytes per message (--count)")
+    add_tls_arguments(parser, server=False)
+    return parser.parse_args(argv)
 
 
 def add_tls_arguments(parser, server):

@@ -9,7 +9,6 @@ verifies the server's certificate and host name, prints what was negotiated,
 and closes with close_notify both ways.
 """
 
-import argparse
 import os
 import socket
 import sys
@@ -115,14 +114,7 @@ def run_interactive(client):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8443)
-    parser.add_argument("--server-hostname", help="name to verify (default: --host)")
-    parser.add_argument("--count", type=int, help="send this many messages and measure")
-    parser.add_argument("--size", type=int, default=1024, help="bytes per message (--count)")
-    demo_support.add_tls_arguments(parser, server=False)
-    args = parser.parse_args(argv)
+    args = demo_support.parse_client_arguments(__doc__.split("\n")[0], argv)
 
     ctx = demo_support.client_context(args.cafile, args.cert, args.key)
     try:

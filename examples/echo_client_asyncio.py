@@ -4,7 +4,6 @@ python examples/echo_client_asyncio.py --port 8443 --cafile demo-ca.pem
 python examples/echo_client_asyncio.py --port 8443 --cafile demo-ca.pem --count 100 --size 16384
 """
 
-import argparse
 import asyncio
 import os
 import sys
@@ -58,14 +57,7 @@ async def run(args):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8443)
-    parser.add_argument("--server-hostname", help="name to verify (default: --host)")
-    parser.add_argument("--count", type=int, help="send this many messages and measure")
-    parser.add_argument("--size", type=int, default=1024, help="bytes per message (--count)")
-    demo_support.add_tls_arguments(parser, server=False)
-    args = parser.parse_args(argv)
+    args = demo_support.parse_client_arguments(__doc__.split("\n")[0], argv)
     try:
         asyncio.run(run(args))
     except KeyboardInterrupt:

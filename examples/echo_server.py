@@ -9,7 +9,6 @@ output is taken from the outgoing BIO and sent when the socket can take it.
 That is the use case the memory-BIO API exists for.  Ctrl-C stops it.
 """
 
-import argparse
 import selectors
 import signal
 import socket
@@ -164,19 +163,7 @@ class EchoServer:
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8443, help="0 picks a free port")
-    demo_support.add_tls_arguments(parser, server=True)
-    args = parser.parse_args(argv)
-
-    demo = None
-    if args.demo:
-        demo = demo_support.DemoCertificates()
-        args.cert, args.key = demo.certfile, None
-    elif not args.cert:
-        parser.error("give --cert (and --key), or --demo")
-    ctx = demo_support.server_context(args.cert, args.key, args.cafile)
+    args, ctx, demo = demo_support.parse_server_arguments(__doc__.split("\n")[0], argv)
     server = EchoServer(ctx, args.host, args.port)
     host, port = server.address
     print(f"ssl_bio echo server on {host}:{port} ({ssl_bio.OPENSSL_VERSION})", flush=True)

@@ -8,7 +8,6 @@ asyncio builds the stdlib's ``ssl.MemoryBIO`` objects itself and hands them to
 ``loop.start_tls()`` insists on a stdlib ``ssl.SSLContext``.)  Ctrl-C stops it.
 """
 
-import argparse
 import asyncio
 import sys
 
@@ -48,18 +47,7 @@ async def serve(ctx, host, port, demo):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8443, help="0 picks a free port")
-    demo_support.add_tls_arguments(parser, server=True)
-    args = parser.parse_args(argv)
-    demo = None
-    if args.demo:
-        demo = demo_support.DemoCertificates()
-        args.cert, args.key = demo.certfile, None
-    elif not args.cert:
-        parser.error("give --cert (and --key), or --demo")
-    ctx = demo_support.server_context(args.cert, args.key, args.cafile)
+    args, ctx, demo = demo_support.parse_server_arguments(__doc__.split("\n")[0], argv)
     try:
         asyncio.run(serve(ctx, args.host, args.port, demo))
     except KeyboardInterrupt:
