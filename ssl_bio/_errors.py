@@ -53,6 +53,8 @@ if TYPE_CHECKING or _stdlib_ssl is not None:
 else:
     # Without the stdlib ssl module: stand-ins with its hierarchy and __str__.
     class _StdlibSSLError(OSError):
+        """Stand-in for ssl.SSLError."""
+
         def __str__(self):
             # As _ssl.c's SSLError_str: the message, or the args tuple.
             if isinstance(self.strerror, str):
@@ -60,22 +62,22 @@ else:
             return str(self.args)
 
     class _StdlibZeroReturnError(_StdlibSSLError):
-        pass
+        """Stand-in for ssl.SSLZeroReturnError."""
 
     class _StdlibWantReadError(_StdlibSSLError):
-        pass
+        """Stand-in for ssl.SSLWantReadError."""
 
     class _StdlibWantWriteError(_StdlibSSLError):
-        pass
+        """Stand-in for ssl.SSLWantWriteError."""
 
     class _StdlibSyscallError(_StdlibSSLError):
-        pass
+        """Stand-in for ssl.SSLSyscallError."""
 
     class _StdlibEOFError(_StdlibSSLError):
-        pass
+        """Stand-in for ssl.SSLEOFError."""
 
     class _StdlibCertVerificationError(_StdlibSSLError, ValueError):
-        pass
+        """Stand-in for ssl.SSLCertVerificationError."""
 
 
 class SSLError(_StdlibSSLError):
