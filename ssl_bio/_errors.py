@@ -224,13 +224,15 @@ def _want_read_message(where):
         return message
 
 
-def error_from_io(ssl, result, where, server_hostname=None):
+def error_from_io(ssl, result, where, server_hostname=None, ssl_error=None):
     """The exception for a failed SSL_do_handshake/read/write/shutdown call.
 
     Mirrors _ssl.c's PySSL_SetError: the class comes from ``SSL_get_error`` and
-    the last queued OpenSSL error.  Clears the error queue.
+    the last queued OpenSSL error.  Clears the error queue.  ``ssl_error`` is
+    SSL_get_error's answer when the caller already asked for it.
     """
-    ssl_error = lib.SSL_get_error(ssl, result)
+    if ssl_error is None:
+        ssl_error = lib.SSL_get_error(ssl, result)
     if ssl_error == _SSL_ERROR_WANT_READ:
         # The everyday case of non-blocking I/O: no OpenSSL error to decode
         # (SSL_get_error reports WANT_READ only with an empty queue).

@@ -196,8 +196,8 @@ class SSLObject:
             if not ok:
                 raise error_from_queue("ssl_bio:wrap_bio")
 
-    def _io_error(self, result, where):
-        return error_from_io(self._ssl, result, where, self._server_hostname)
+    def _io_error(self, result, where, ssl_error=None):
+        return error_from_io(self._ssl, result, where, self._server_hostname, ssl_error)
 
     def _raise_foreign_bio_error(self):
         """Raise what a foreign BIO object raised while OpenSSL used it."""
@@ -329,7 +329,7 @@ class SSLObject:
             # The peer's close_notify, and we have not closed: a clean EOF.
             lib.ERR_clear_error()
             return 0
-        raise self._io_error(0, "ssl_bio:read")
+        raise self._io_error(0, "ssl_bio:read", ssl_error)
 
     def write(self, data: ReadableBuffer) -> int:
         """Encrypt ``data`` into the outgoing BIO; returns ``len(data)``."""
