@@ -443,6 +443,7 @@ struct ssl_bio_name_entry { int lib; int reason; const char *name; };
 const struct ssl_bio_name_entry *ssl_bio_lib_names(void);
 const struct ssl_bio_name_entry *ssl_bio_reason_names(void);
 int ssl_bio_compression_nid(const SSL *ssl);
+int ssl_bio_may_handshake(const SSL *ssl);
 void ssl_bio_free_ssl(SSL *ssl);
 long ssl_bio_read(SSL *ssl, char *buf, size_t num);
 long ssl_bio_write(SSL *ssl, const char *buf, size_t num);
@@ -600,6 +601,27 @@ static int ssl_bio_compression_nid(const SSL *ssl)
     const COMP_METHOD *method = SSL_get_current_compression((SSL *)ssl);
     return method == NULL ? NID_undef : COMP_get_type(method);
 #endif
+}
+
+/* Whether a read or write on this connection can still run handshake code
+   (which reads the SSL_CTX): before the handshake has finished, and after it
+   for renegotiation -- TLS 1.2 and older only, a client unless
+   OP_NO_RENEGOTIATION, a server only if it allows client renegotiation. */
+static int ssl_bio_may_handshake(const SSL *ssl)
+{
+    uint64_t options = SSL_get_options(ssl);
+    if (!SSL_is_init_finished(ssl))
+        return 1;
+    if (SSL_version(ssl) >= TLS1_3_VERSION || (options & SSL_OP_NO_RENEGOTIATION))
+        return 0;
+    if (SSL_is_server(ssl)) {
+#ifdef SSL_OP_ALLOW_CLIENT_RENEGOTIATION
+        return (options & SSL_OP_ALLOW_CLIENT_RENEGOTIATION) != 0;
+#else
+        return 1;
+#endif
+    }
+    return 1;
 }
 
 /* The URIs of a CRL distribution point live in an anonymous union that

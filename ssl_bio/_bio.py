@@ -119,7 +119,7 @@ class MemoryBIO:
     ``read()`` removes them, ``write_eof()`` marks the end of the stream.
     """
 
-    __slots__ = ("_bio", "_eof_written", "__weakref__")
+    __slots__ = ("_bio", "_eof_written", "_lock", "__weakref__")
 
     def __init__(self) -> None:
         bio = lib.BIO_new(lib.BIO_s_mem())
@@ -131,32 +131,40 @@ class MemoryBIO:
         lib.BIO_set_mem_eof_return(bio, -1)
         self._bio = ffi.gc(bio, lib.BIO_free, size=_BIO_SIZE_HINT)
         self._eof_written = False
+        # A BIO_s_mem is not thread-safe and cffi releases the GIL in every
+        # call, so each operation holds this lock -- and so does every
+        # SSLObject operation that reads or writes this BIO (io_locks()).
+        # Reentrant: Python callbacks run inside those operations.
+        self._lock = threading.RLock()
 
     @property
     def pending(self) -> int:
         """The number of bytes currently in the buffer."""
-        return lib.BIO_ctrl_pending(self._bio)
+        with self._lock:
+            return lib.BIO_ctrl_pending(self._bio)
 
     @property
     def eof(self) -> bool:
         """True once ``write_eof()`` was called and every byte was read."""
-        return self._eof_written and lib.BIO_ctrl_pending(self._bio) == 0
+        with self._lock:
+            return self._eof_written and lib.BIO_ctrl_pending(self._bio) == 0
 
     def read(self, size: int = -1, /) -> bytes:
         """Read up to ``size`` bytes (all of them if ``size`` is negative)."""
         if size.__class__ is not int:
             size = operator.index(size)
         bio = self._bio
-        available = lib.BIO_ctrl_pending(bio)
-        if size < 0 or size > available:
-            size = available if available <= _INT_MAX else _INT_MAX
-        if size == 0:
-            return b""
-        # Sized by what is pending, never zero-filled, and for the usual
-        # sizes no allocation at all: a per-thread scratch buffer (BIO_read
-        # runs no Python, so nothing else can use it meanwhile).
-        buf = scratch_buffer() if size <= SCRATCH_SIZE else _new_uncleared("char[]", size)
-        count = lib.BIO_read(bio, buf, size)
+        with self._lock:
+            available = lib.BIO_ctrl_pending(bio)
+            if size < 0 or size > available:
+                size = available if available <= _INT_MAX else _INT_MAX
+            if size == 0:
+                return b""
+            # Sized by what is pending, never zero-filled, and for the usual
+            # sizes no allocation at all: a per-thread scratch buffer (BIO_read
+            # runs no Python, so nothing else can use it meanwhile).
+            buf = scratch_buffer() if size <= SCRATCH_SIZE else _new_uncleared("char[]", size)
+            count = lib.BIO_read(bio, buf, size)
         if count < 0:
             raise error_from_queue("ssl_bio:MemoryBIO.read")
         return ffi.unpack(buf, count)
@@ -171,7 +179,8 @@ class MemoryBIO:
                 return 0
             if length > _INT_MAX:
                 raise OverflowError(f"string longer than {_INT_MAX} bytes")
-            count = lib.BIO_write(self._bio, buf, length)
+            with self._lock:
+                count = lib.BIO_write(self._bio, buf, length)
             if count < 0:
                 raise error_from_queue("ssl_bio:MemoryBIO.write")
             return count
@@ -183,16 +192,18 @@ class MemoryBIO:
                 raise SSLError("cannot write() after write_eof()")
             if length == 0:
                 return 0
-            count = lib.BIO_write(self._bio, view, length)
+            with self._lock:
+                count = lib.BIO_write(self._bio, view, length)
         if count < 0:
             raise error_from_queue("ssl_bio:MemoryBIO.write")
         return count
 
     def write_eof(self) -> None:
         """Mark the end of the stream: once drained, reads see EOF."""
-        self._eof_written = True
-        # From now on an empty BIO reports EOF (0) instead of "retry" (-1).
-        lib.BIO_set_mem_eof_return(self._bio, 0)
+        with self._lock:
+            self._eof_written = True
+            # From now on an empty BIO reports EOF (0) instead of "retry" (-1).
+            lib.BIO_set_mem_eof_return(self._bio, 0)
 
 
 class ForeignBIO:
@@ -236,6 +247,22 @@ def check_bio(bio, argument):
             f"wrap_bio() argument '{argument}' must be a MemoryBIO "
             f"(read, write, write_eof, pending, eof), not {type(bio).__name__}"
         )
+
+
+def io_locks(incoming, outgoing):
+    """The two locks an SSLObject on these BIOs holds around every operation.
+
+    The locks of its MemoryBIOs, so that no thread touches a BIO while OpenSSL
+    uses it, in one global order (by id) so that two objects sharing BIOs
+    cannot deadlock; a fresh lock fills each place a MemoryBIO does not (a
+    foreign BIO, or one BIO for both directions).  Either lock alone also
+    keeps two threads out of one ``SSL *``.
+    """
+    locks = {id(bio): bio._lock for bio in (incoming, outgoing) if isinstance(bio, MemoryBIO)}
+    ordered = [locks[key] for key in sorted(locks)]
+    while len(ordered) < 2:
+        ordered.append(threading.RLock())
+    return ordered[0], ordered[1]
 
 
 def bio_endpoint(bio, argument):

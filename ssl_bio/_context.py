@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import operator
 import os
 import warnings
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, TypeVar, Union, cast
 
 from . import _callbacks  # noqa: F401  (registers the extern "Python" callbacks)
 from ._binding import ffi, lib
@@ -28,6 +29,7 @@ from ._constants import (
     _SSLMethod,
 )
 from ._errors import SSLError, error_from_queue, message_error
+from ._locking import ContextLock
 from ._object import SSLObject
 
 try:
@@ -76,6 +78,24 @@ _DEPRECATED_VERSIONS = {
     TLSVersion.TLSv1: "ssl.TLSVersion.TLSv1 is deprecated",
     TLSVersion.TLSv1_1: "ssl.TLSVersion.TLSv1_1 is deprecated",
 }
+
+
+_Method = TypeVar("_Method", bound=Callable[..., Any])
+
+
+def _serialized(method: _Method) -> _Method:
+    """Run a method that changes the SSL_CTX with the context's lock held exclusive.
+
+    cffi releases the GIL in every call, and OpenSSL does not allow changing
+    an SSL_CTX from two threads at once, nor while a handshake reads it.
+    """
+
+    @functools.wraps(method)
+    def serialized(self, *args, **kwargs):
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return cast("_Method", serialized)
 
 
 def _fspath_bytes(path, what):
@@ -137,6 +157,8 @@ class SSLContext:
         if ctx == ffi.NULL:
             raise error_from_queue("ssl_bio:SSLContext")
         self._ctx = ffi.gc(ctx, lib.SSL_CTX_free, size=_CTX_SIZE_HINT)
+        # Held shared by handshakes, exclusive by the methods that change it.
+        self._lock = ContextLock()
         self._protocol = _SSLMethod(protocol)
         self._alpn_protocols = None
         self._host_flags = lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
@@ -194,6 +216,7 @@ class SSLContext:
         raise SSLError("invalid return value from SSL_CTX_get_verify_mode")
 
     @verify_mode.setter
+    @_serialized
     def verify_mode(self, value: int) -> None:
         value = operator.index(value)
         if value == CERT_NONE and self._check_hostname:
@@ -218,6 +241,7 @@ class SSLContext:
         return self._check_hostname
 
     @check_hostname.setter
+    @_serialized
     def check_hostname(self, value: bool) -> None:
         value = bool(value)
         if value and lib.SSL_CTX_get_verify_mode(self._ctx) == lib.SSL_VERIFY_NONE:
@@ -231,6 +255,7 @@ class SSLContext:
         return Options(lib.SSL_CTX_get_options(self._ctx))
 
     @options.setter
+    @_serialized
     def options(self, value: int) -> None:
         if not isinstance(value, int):
             raise TypeError(f"argument must be int, not {type(value).__name__}")
@@ -259,6 +284,7 @@ class SSLContext:
         return VerifyFlags(lib.X509_VERIFY_PARAM_get_flags(params))
 
     @verify_flags.setter
+    @_serialized
     def verify_flags(self, value: int) -> None:
         if not isinstance(value, int):
             raise TypeError(f"argument must be int, not {type(value).__name__}")
@@ -279,6 +305,7 @@ class SSLContext:
         return self._host_flags & never != never
 
     @hostname_checks_common_name.setter
+    @_serialized
     def hostname_checks_common_name(self, value: bool) -> None:
         if value:
             flags = self._host_flags & ~lib.X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
@@ -294,6 +321,7 @@ class SSLContext:
         return TLSVersion(version) if version else TLSVersion.MINIMUM_SUPPORTED
 
     @minimum_version.setter
+    @_serialized
     def minimum_version(self, value: TLSVersion) -> None:
         if value == TLSVersion.SSLv3:
             self.options &= ~Options.OP_NO_SSLv3
@@ -306,6 +334,7 @@ class SSLContext:
         return TLSVersion(version) if version else TLSVersion.MAXIMUM_SUPPORTED
 
     @maximum_version.setter
+    @_serialized
     def maximum_version(self, value: TLSVersion) -> None:
         self._set_version_bound(value, minimum=False)
 
@@ -347,6 +376,7 @@ class SSLContext:
 
     # --- certificates and keys -----------------------------------------------
 
+    @_serialized
     def load_cert_chain(
         self,
         certfile: StrOrBytesPath,
@@ -403,6 +433,7 @@ class SSLContext:
             return OSError(errno, os.strerror(errno))
         return error_from_queue(where)
 
+    @_serialized
     def load_verify_locations(
         self,
         cafile: Optional[StrOrBytesPath] = None,
@@ -513,12 +544,14 @@ class SSLContext:
         elif err:
             raise error_from_queue("ssl_bio:load_verify_locations")
 
+    @_serialized
     def load_default_certs(self, purpose: Purpose = Purpose.SERVER_AUTH) -> None:
         """Load the system's default CA certificates."""
         if not _is_asn1_object(purpose):
             raise TypeError(purpose)
         self.set_default_verify_paths()
 
+    @_serialized
     def set_default_verify_paths(self) -> None:
         """Use OpenSSL's default CA file and directory (SSL_CERT_FILE/SSL_CERT_DIR)."""
         lib.ERR_clear_error()
@@ -528,6 +561,7 @@ class SSLContext:
 
     # --- negotiation -----------------------------------------------------------
 
+    @_serialized
     def set_ciphers(self, ciphers: str) -> None:
         """Set the TLS 1.2 cipher list (OpenSSL cipher list format)."""
         if not isinstance(ciphers, str):
@@ -538,6 +572,7 @@ class SSLContext:
         if not lib.SSL_CTX_set_cipher_list(self._ctx, ciphers.encode("utf-8")):
             raise message_error("No cipher can be selected.")
 
+    @_serialized
     def set_alpn_protocols(self, alpn_protocols: Iterable[str]) -> None:
         """Offer (client) or accept (server, in this preference order) ALPN protocols."""
         protocols = bytearray()

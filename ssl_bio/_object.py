@@ -5,9 +5,12 @@ incoming BIO yet it raises SSLWantReadError, and whatever it has to send is
 already in the outgoing BIO.  The caller moves the bytes.
 
 cffi releases the GIL around each OpenSSL call, and OpenSSL forbids two threads
-inside one ``SSL *`` at once, so each object serialises its own operations
-with a lock.  Memory BIOs never block, so the lock is held only for the length
-of one OpenSSL call sequence and cannot deadlock.
+inside one ``SSL *`` at once, so each object serialises its operations with the
+locks of its two BIOs (``io_locks``): that also keeps another thread from
+writing a MemoryBIO while OpenSSL reads it.  Memory BIOs never block, so the
+locks are held only for one OpenSSL call sequence; they are taken in one global
+order and are reentrant (callbacks run inside the calls), so they cannot
+deadlock.
 """
 
 from __future__ import annotations
@@ -18,7 +21,14 @@ import warnings
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union, overload
 
 from ._binding import ffi, lib
-from ._bio import bio_endpoint, buffer_for_reading, buffer_for_writing, check_bio, scratch_buffer
+from ._bio import (
+    bio_endpoint,
+    buffer_for_reading,
+    buffer_for_writing,
+    check_bio,
+    io_locks,
+    scratch_buffer,
+)
 from ._cert import certificate_to_der, decode_certificate
 from ._constants import PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
 from ._errors import error_from_io, error_from_queue
@@ -69,8 +79,10 @@ class SSLObject:
     _initial_context: SSLContext
     _server_side: bool
     _server_hostname: Optional[str]
-    _lock: threading.Lock
+    _lock: threading.RLock
+    _lock_b: threading.RLock
     _shutdown_seen_zero: bool
+    _may_handshake: bool
     _foreign: Tuple[Any, ...]  # ForeignBIO adapters
 
     __slots__ = (
@@ -80,7 +92,9 @@ class SSLObject:
         "_server_side",
         "_server_hostname",
         "_lock",
+        "_lock_b",
         "_shutdown_seen_zero",
+        "_may_handshake",
         "_foreign",
         "__weakref__",
     )
@@ -131,7 +145,11 @@ class SSLObject:
             raise ValueError("check_hostname requires server_hostname")
 
         self = cls.__new__(cls)
-        ssl = lib.SSL_new(context._ctx)
+        context._lock.acquire_shared()  # SSL_new copies from the SSL_CTX
+        try:
+            ssl = lib.SSL_new(context._ctx)
+        finally:
+            context._lock.release_shared()
         if ssl == ffi.NULL:
             raise error_from_queue("ssl_bio:wrap_bio")
         in_bio, in_keepalive = bio_endpoint(incoming, "incoming")
@@ -161,8 +179,9 @@ class SSLObject:
         self._initial_context = context
         self._server_side = server_side
         self._server_hostname = None
-        self._lock = threading.Lock()
+        self._lock, self._lock_b = io_locks(incoming, outgoing)
         self._shutdown_seen_zero = False
+        self._may_handshake = True
         lib.SSL_set_mode(ssl, lib.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | lib.SSL_MODE_AUTO_RETRY)
         if server_hostname is not None:
             self._configure_hostname(server_hostname)
@@ -199,6 +218,21 @@ class SSLObject:
     def _io_error(self, result, where, ssl_error=None):
         return error_from_io(self._ssl, result, where, self._server_hostname, ssl_error)
 
+    def _handshaking_call(self, function, *args):
+        """``function(ssl, *args)`` holding the context shared: it may run a handshake.
+
+        Once the handshake has finished, read/write skip this unless the
+        connection can renegotiate (ssl_bio_may_handshake).
+        """
+        lock = self._context._lock
+        lock.acquire_shared()
+        try:
+            result = function(self._ssl, *args)
+        finally:
+            lock.release_shared()
+        self._may_handshake = bool(lib.ssl_bio_may_handshake(self._ssl))
+        return result
+
     def _raise_foreign_bio_error(self):
         """Raise what a foreign BIO object raised while OpenSSL used it."""
         for adapter in self._foreign:
@@ -220,8 +254,12 @@ class SSLObject:
 
         if not isinstance(ctx, SSLContext):
             raise TypeError("The value must be a SSLContext")
-        with self._lock:
-            lib.SSL_set_SSL_CTX(self._ssl, ctx._ctx)
+        with self._lock, self._lock_b:
+            ctx._lock.acquire_shared()
+            try:
+                lib.SSL_set_SSL_CTX(self._ssl, ctx._ctx)
+            finally:
+                ctx._lock.release_shared()
             self._context = ctx
 
     @property
@@ -247,7 +285,7 @@ class SSLObject:
             raise ValueError("Session refers to a different SSLContext.")
         if self._server_side:
             raise ValueError("Cannot set session for server-side SSLSocket.")
-        with self._lock:
+        with self._lock, self._lock_b:
             if lib.SSL_is_init_finished(self._ssl):
                 raise ValueError("Cannot set session after handshake.")
             if not lib.SSL_set_session(self._ssl, session._session):
@@ -262,8 +300,8 @@ class SSLObject:
 
     def do_handshake(self) -> None:
         """Run the handshake as far as the bytes in the incoming BIO allow."""
-        with self._lock:
-            result = lib.ssl_bio_handshake(self._ssl)
+        with self._lock, self._lock_b:
+            result = self._handshaking_call(lib.ssl_bio_handshake)
             if self._foreign:
                 self._raise_foreign_bio_error()
             if result < 1:
@@ -297,7 +335,7 @@ class SSLObject:
                 target = _new_uncleared("char[]", length)
             else:
                 target = scratch_buffer()
-            with self._lock:
+            with self._lock, self._lock_b:
                 return ffi.unpack(target, self._read_into(target, length))
         with buffer_for_writing(buffer, "read") as target:
             capacity = ffi.sizeof(target)
@@ -306,11 +344,14 @@ class SSLObject:
                 length = capacity
             if length == 0:
                 return 0
-            with self._lock:
+            with self._lock, self._lock_b:
                 return self._read_into(target, length)
 
     def _read_into(self, target, length):
-        count = lib.ssl_bio_read(self._ssl, target, length)
+        if self._may_handshake:
+            count = self._handshaking_call(lib.ssl_bio_read, target, length)
+        else:
+            count = lib.ssl_bio_read(self._ssl, target, length)
         if self._foreign:
             self._raise_foreign_bio_error()
         if count >= 0:
@@ -341,8 +382,11 @@ class SSLObject:
     def _write(self, data, length):
         if length > _INT_MAX:
             raise OverflowError(f"string longer than {_INT_MAX} bytes")
-        with self._lock:
-            count = lib.ssl_bio_write(self._ssl, data, length)
+        with self._lock, self._lock_b:
+            if self._may_handshake:
+                count = self._handshaking_call(lib.ssl_bio_write, data, length)
+            else:
+                count = lib.ssl_bio_write(self._ssl, data, length)
             if self._foreign:
                 self._raise_foreign_bio_error()
             if count < 0:
@@ -351,7 +395,7 @@ class SSLObject:
 
     def pending(self) -> int:
         """Decrypted bytes that read() can return without more input."""
-        with self._lock:
+        with self._lock, self._lock_b:
             return lib.SSL_pending(self._ssl)
 
     def unwrap(self) -> None:
@@ -359,14 +403,14 @@ class SSLObject:
 
         Returns None once both sides have closed.
         """
-        with self._lock:
+        with self._lock, self._lock_b:
             zeros = 0
             while True:
                 if self._shutdown_seen_zero:
                     # Do not let OpenSSL read past the close_notify: bytes
                     # after it are plaintext for the caller.
                     lib.SSL_set_read_ahead(self._ssl, 0)
-                result = lib.ssl_bio_shutdown(self._ssl)
+                result = self._handshaking_call(lib.ssl_bio_shutdown)
                 if self._foreign:
                     self._raise_foreign_bio_error()
                 if result > 0:
@@ -392,7 +436,7 @@ class SSLObject:
 
     def getpeercert(self, binary_form: bool = False) -> Union[Dict[str, Any], bytes, None]:
         """The peer's certificate: a dict, DER bytes, {} if unverified, or None."""
-        with self._lock:
+        with self._lock, self._lock_b:
             if not lib.SSL_is_init_finished(self._ssl):
                 raise ValueError("handshake not done yet")
             cert = lib.SSL_get1_peer_certificate(self._ssl)
@@ -410,13 +454,13 @@ class SSLObject:
 
     def cipher(self) -> Optional[_Cipher]:
         """(name, protocol, secret bits) of the negotiated cipher, or None."""
-        with self._lock:
+        with self._lock, self._lock_b:
             cipher = lib.SSL_get_current_cipher(self._ssl)
             return None if cipher == ffi.NULL else _cipher_tuple(cipher)
 
     def shared_ciphers(self) -> Optional[List[_Cipher]]:
         """Ciphers both sides offered (server side), or None."""
-        with self._lock:
+        with self._lock, self._lock_b:
             server = lib.SSL_get_ciphers(self._ssl)
             client = lib.SSL_get_client_ciphers(self._ssl)
             if server == ffi.NULL or client == ffi.NULL:
@@ -434,7 +478,7 @@ class SSLObject:
 
     def version(self) -> Optional[str]:
         """The negotiated protocol ('TLSv1.3', ...), or None before the handshake."""
-        with self._lock:
+        with self._lock, self._lock_b:
             if not lib.SSL_is_init_finished(self._ssl):
                 return None
             version = ffi.string(lib.SSL_get_version(self._ssl)).decode("ascii")
@@ -442,7 +486,7 @@ class SSLObject:
 
     def compression(self) -> Optional[str]:
         """The compression algorithm in use, or None."""
-        with self._lock:
+        with self._lock, self._lock_b:
             nid = lib.ssl_bio_compression_nid(self._ssl)
         if nid == lib.NID_undef:
             return None
@@ -453,7 +497,7 @@ class SSLObject:
         """The ALPN protocol both sides agreed on, or None."""
         data = ffi.new("const unsigned char **")
         length = ffi.new("unsigned int *")
-        with self._lock:
+        with self._lock, self._lock_b:
             lib.SSL_get0_alpn_selected(self._ssl, data, length)
             if data[0] == ffi.NULL:
                 return None
@@ -473,7 +517,7 @@ class SSLObject:
         if cb_type != "tls-unique":
             raise ValueError(f"'{cb_type}' channel binding type not implemented")
         buf = ffi.new("char[]", _CHANNEL_BINDING_MAXLEN)
-        with self._lock:
+        with self._lock, self._lock_b:
             # The first Finished message of the handshake: ours when we are the
             # client of a full handshake or the server of a resumed one.
             is_client = not self._server_side
