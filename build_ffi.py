@@ -331,6 +331,9 @@ X509 *PEM_read_bio_X509(BIO *bp, X509 **x, pem_password_cb *cb, void *u);
 #define SSL_MODE_RELEASE_BUFFERS ...
 #define SSL_TLSEXT_ERR_OK ...
 #define SSL_TLSEXT_ERR_NOACK ...
+#define SSL_TLSEXT_ERR_ALERT_FATAL ...
+#define SSL_AD_HANDSHAKE_FAILURE ...
+#define SSL_AD_INTERNAL_ERROR ...
 #define OPENSSL_NPN_NEGOTIATED ...
 
 static const uint64_t SSL_OP_ALL;
@@ -398,6 +401,11 @@ SSL_CTX *SSL_get_SSL_CTX(const SSL *ssl);
 SSL_CTX *SSL_set_SSL_CTX(SSL *ssl, SSL_CTX *ctx);
 X509_VERIFY_PARAM *SSL_get0_param(SSL *ssl);
 long SSL_set_tlsext_host_name(SSL *s, const char *name);
+const char *SSL_get_servername(const SSL *s, const int type);
+long SSL_CTX_set_tlsext_servername_callback(SSL_CTX *ctx, int (*cb)(SSL *, int *, void *));
+long SSL_CTX_set_tlsext_servername_arg(SSL_CTX *ctx, void *arg);
+int SSL_set_app_data(SSL *ssl, void *arg);
+void *SSL_get_app_data(const SSL *ssl);
 int SSL_do_handshake(SSL *ssl);
 int SSL_read_ex(SSL *ssl, void *buf, size_t num, size_t *readbytes);
 int SSL_write_ex(SSL *s, const void *buf, size_t num, size_t *written);
@@ -464,6 +472,7 @@ static const int SSL_BIO_HAS_PHA;
 
 /* Callbacks into Python: see ssl_bio/_callbacks.py */
 extern "Python" int ssl_bio_password_callback(char *buf, int size, int rwflag, void *userdata);
+extern "Python" int ssl_bio_servername_callback(SSL *ssl, int *alert, void *arg);
 extern "Python" int ssl_bio_foreign_read(BIO *bio, char *buf, int size);
 extern "Python" int ssl_bio_foreign_write(BIO *bio, const char *buf, int size);
 extern "Python" long ssl_bio_foreign_ctrl(BIO *bio, int cmd, long num, void *ptr);

@@ -10,6 +10,8 @@ holds (userdata, BIO data); whoever installs the handle keeps it alive for as
 long as OpenSSL may call back with it.
 """
 
+import operator
+
 from ._binding import ffi, lib
 
 
@@ -58,6 +60,61 @@ def ssl_bio_password_callback(buf, size, rwflag, userdata):
     except BaseException as exc:  # surfaces from load_cert_chain
         state.error = exc
         return -1
+
+
+# --- SNI (SSLContext.sni_callback) ---------------------------------------------
+
+_C_LONG_RANGE = range(-(2**63), 2**63)
+
+
+def owner_of(ssl):
+    """The SSLObject an ``SSL *`` belongs to (its app data: a handle to a weakref)."""
+    data = lib.SSL_get_app_data(ssl)
+    return None if data == ffi.NULL else ffi.from_handle(data)()
+
+
+def _alert_number(result):
+    """The alert a callback's return value asks for, as CPython's PyLong_AsLong reads it."""
+    value = operator.index(result)
+    if value not in _C_LONG_RANGE:
+        raise OverflowError("Python int too large to convert to C long")
+    return (value + 2**31) % 2**32 - 2**31  # the C (int) cast
+
+
+@ffi.def_extern()
+def ssl_bio_servername_callback(ssl, alert, arg):
+    """Call ``sni_callback(sslobject, server_name, context)`` during a server handshake.
+
+    None lets the handshake go on; an int is sent as a fatal alert.  An
+    exception (HANDSHAKE_FAILURE alert) or a return value that is not an int
+    (INTERNAL_ERROR alert) fails the handshake, and the SSLObject call that
+    was running it raises that exception -- where the stdlib only prints it.
+    """
+    context = ffi.from_handle(arg)()
+    callback = None if context is None else context._sni_callback
+    if callback is None:
+        return lib.SSL_TLSEXT_ERR_OK
+    owner = owner_of(ssl)
+    if owner is None:  # not an SSLObject's SSL: nobody to call or to tell
+        alert[0] = lib.SSL_AD_INTERNAL_ERROR
+        return lib.SSL_TLSEXT_ERR_ALERT_FATAL
+    try:
+        name = lib.SSL_get_servername(ssl, lib.TLSEXT_NAMETYPE_host_name)
+        # An A-label, as the client sent it (the stdlib's bpo-28414 choice).
+        server_name = None if name == ffi.NULL else ffi.string(name).decode("ascii")
+        result = callback(owner, server_name, context)
+    except BaseException as exc:  # surfaces from the SSLObject call
+        owner._callback_error = exc
+        alert[0] = lib.SSL_AD_HANDSHAKE_FAILURE
+        return lib.SSL_TLSEXT_ERR_ALERT_FATAL
+    if result is None:
+        return lib.SSL_TLSEXT_ERR_OK
+    try:
+        alert[0] = _alert_number(result)
+    except (TypeError, OverflowError) as exc:
+        owner._callback_error = exc
+        alert[0] = lib.SSL_AD_INTERNAL_ERROR
+    return lib.SSL_TLSEXT_ERR_ALERT_FATAL
 
 
 # --- foreign BIOs (see _bio.bio_endpoint) ------------------------------------

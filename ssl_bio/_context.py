@@ -6,6 +6,7 @@ import functools
 import operator
 import os
 import warnings
+import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, TypeVar, Union, cast
 
 from . import _callbacks  # noqa: F401  (registers the extern "Python" callbacks)
@@ -161,6 +162,9 @@ class SSLContext:
         self._lock = ContextLock()
         self._protocol = _SSLMethod(protocol)
         self._alpn_protocols = None
+        self._sni_callback = None
+        # What the SNI callback's arg points to; weak, so no cycle through C.
+        self._callback_handle = ffi.new_handle(weakref.ref(self))
         self._host_flags = lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
 
         if protocol == PROTOCOL_TLS_CLIENT:
@@ -592,6 +596,52 @@ class SSLContext:
         ffi.memmove(selection + ffi.sizeof("unsigned int"), wire, len(wire))
         lib.ssl_bio_set_alpn_select(self._ctx, selection)
         self._alpn_protocols = selection
+
+    # --- callbacks -------------------------------------------------------------
+
+    @property
+    def sni_callback(self) -> Optional[Callable[[SSLObject, Optional[str], SSLContext], Any]]:
+        """Called as ``callback(sslobject, server_name, context)`` when a client says hello.
+
+        ``server_name`` is the A-label the client sent in SNI, or None.  The
+        callback may switch ``sslobject.context`` to serve another certificate;
+        it returns None, or an ALERT_DESCRIPTION_* number to refuse the
+        connection.  An exception it raises fails the handshake and is raised
+        by the SSLObject call that ran it.
+        """
+        return self._sni_callback
+
+    @sni_callback.setter
+    @_serialized
+    def sni_callback(
+        self, callback: Optional[Callable[[SSLObject, Optional[str], SSLContext], Any]]
+    ) -> None:
+        if self._protocol == PROTOCOL_TLS_CLIENT:
+            raise ValueError("sni_callback cannot be set on TLS_CLIENT context")
+        self._sni_callback = None
+        lib.SSL_CTX_set_tlsext_servername_callback(self._ctx, ffi.NULL)
+        if callback is None:
+            return
+        if not callable(callback):
+            raise TypeError("not a callable object")
+        self._sni_callback = callback
+        lib.SSL_CTX_set_tlsext_servername_arg(self._ctx, self._callback_handle)
+        lib.SSL_CTX_set_tlsext_servername_callback(self._ctx, lib.ssl_bio_servername_callback)
+
+    def set_servername_callback(
+        self, server_name_callback: Optional[Callable[[SSLObject, Optional[str], SSLContext], Any]]
+    ) -> None:
+        """Older spelling of ``sni_callback``; the name passes through IDNA encoding."""
+        if server_name_callback is None:
+            self.sni_callback = None
+            return
+        if not callable(server_name_callback):
+            raise TypeError("not a callable object")
+
+        def encoding_callback(sslobj, servername, sslctx):
+            return server_name_callback(sslobj, self._encode_hostname(servername), sslctx)
+
+        self.sni_callback = encoding_callback
 
     # --- connections -----------------------------------------------------------
 

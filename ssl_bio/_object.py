@@ -18,6 +18,7 @@ from __future__ import annotations
 import operator
 import threading
 import warnings
+import weakref
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union, overload
 
 from ._binding import ffi, lib
@@ -83,6 +84,8 @@ class SSLObject:
     _lock_b: threading.RLock
     _shutdown_seen_zero: bool
     _may_handshake: bool
+    _callback_error: Optional[BaseException]
+    _app_data: Any  # cffi handle to a weakref to self, for callbacks
     _foreign: Tuple[Any, ...]  # ForeignBIO adapters
 
     __slots__ = (
@@ -95,6 +98,8 @@ class SSLObject:
         "_lock_b",
         "_shutdown_seen_zero",
         "_may_handshake",
+        "_callback_error",
+        "_app_data",
         "_foreign",
         "__weakref__",
     )
@@ -182,6 +187,11 @@ class SSLObject:
         self._lock, self._lock_b = io_locks(incoming, outgoing)
         self._shutdown_seen_zero = False
         self._may_handshake = True
+        self._callback_error = None
+        # How callbacks find this object from the SSL *; a weak reference, so
+        # that OpenSSL's pointer makes no cycle.  Lives as long as the SSL.
+        self._app_data = ffi.new_handle(weakref.ref(self))
+        lib.SSL_set_app_data(ssl, self._app_data)
         lib.SSL_set_mode(ssl, lib.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | lib.SSL_MODE_AUTO_RETRY)
         if server_hostname is not None:
             self._configure_hostname(server_hostname)
@@ -231,6 +241,12 @@ class SSLObject:
         finally:
             lock.release_shared()
         self._may_handshake = bool(lib.ssl_bio_may_handshake(self._ssl))
+        if self._callback_error is not None:
+            # An SNI callback failed the handshake: raise what it raised
+            # rather than OpenSSL's bare CALLBACK_FAILED.
+            error, self._callback_error = self._callback_error, None
+            lib.ERR_clear_error()
+            raise error
         return result
 
     def _raise_foreign_bio_error(self):
