@@ -64,7 +64,7 @@ def ssl_bio_password_callback(buf, size, rwflag, userdata):
 
 # --- SNI (SSLContext.sni_callback) ---------------------------------------------
 
-_C_LONG_RANGE = range(-(2**63), 2**63)
+_C_LONG_MIN, _C_LONG_MAX = -(2**63), 2**63 - 1
 
 
 def owner_of(ssl):
@@ -75,8 +75,10 @@ def owner_of(ssl):
 
 def _alert_number(result):
     """The alert a callback's return value asks for, as CPython's PyLong_AsLong reads it."""
+    # Bounds, not `in range(...)`: before 3.10 operator.index() hands back an
+    # IntEnum as it is, and a range tests an int subclass by iterating.
     value = operator.index(result)
-    if value not in _C_LONG_RANGE:
+    if not _C_LONG_MIN <= value <= _C_LONG_MAX:
         raise OverflowError("Python int too large to convert to C long")
     return (value + 2**31) % 2**32 - 2**31  # the C (int) cast
 
