@@ -148,6 +148,25 @@ class Pair:
                 return
         raise AssertionError("handshake did not finish")
 
+    def handshake_errors(self, rounds=20):
+        """Run both handshakes as far as they go: (client error, server error), None for success."""
+        errors = {"client": None, "server": None}
+        done = set()
+        for _ in range(rounds):
+            for name in ("client", "server"):
+                if name in done or errors[name] is not None:
+                    continue
+                try:
+                    getattr(self, name).do_handshake()
+                    done.add(name)
+                except self.mod.SSLWantReadError:
+                    pass
+                except Exception as exc:  # noqa: BLE001 - returned to the caller
+                    errors[name] = exc
+            if not self.pump():
+                break
+        return errors["client"], errors["server"]
+
     def send(self, sender, receiver, data):
         """Write ``data`` on one side and read it all on the other."""
         sender.write(data)

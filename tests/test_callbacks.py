@@ -24,26 +24,6 @@ from conftest import (
 )
 
 
-def handshake_outcome(pair):
-    """(client error, server error) of a handshake, each described, or None."""
-    errors = {"client": None, "server": None}
-    done = set()
-    for _ in range(20):
-        for name in ("client", "server"):
-            if name in done or errors[name] is not None:
-                continue
-            try:
-                getattr(pair, name).do_handshake()
-                done.add(name)
-            except pair.mod.SSLWantReadError:
-                pass
-            except Exception as exc:  # noqa: BLE001 - compared below
-                errors[name] = exc
-        if not pair.pump():
-            break
-    return errors["client"], errors["server"]
-
-
 @pytest.fixture
 def sni_setup(certs, other_ca_certs):
     """sni(mod, callback, server_hostname) -> (calls, pair outcome, client peercert)."""
@@ -67,7 +47,7 @@ def sni_setup(certs, other_ca_certs):
         previous = sys.unraisablehook
         sys.unraisablehook = seen.append
         try:
-            client_error, server_error = handshake_outcome(pair)
+            client_error, server_error = pair.handshake_errors()
         finally:
             sys.unraisablehook = previous
         if unraisable is not None:
