@@ -19,6 +19,7 @@ import threading
 from typing import TYPE_CHECKING, Protocol
 
 from . import _callbacks  # noqa: F401  (defines the foreign BIO's callbacks)
+from ._args import INT_MAX, INT_MIN
 from ._binding import ffi, lib
 from ._errors import SSLError, error_from_queue
 
@@ -47,7 +48,6 @@ class BIOLike(Protocol):
     def write_eof(self) -> None: ...
 
 
-_INT_MAX = 2**31 - 1
 # ffi.gc size hint for a BIO_s_mem with its small control block, so that
 # PyPy's GC accounts for the native memory it keeps alive.
 _BIO_SIZE_HINT = 256
@@ -154,10 +154,14 @@ class MemoryBIO:
         if size.__class__ is not int:
             size = operator.index(size)
         bio = self._bio
+        if size < 0 or size > INT_MAX:  # the stdlib's C int, -1 meaning all
+            if size < INT_MIN or size > INT_MAX:
+                raise OverflowError("Python int too large to convert to C int")
+            size = INT_MAX
         with self._lock:
             available = lib.BIO_ctrl_pending(bio)
-            if size < 0 or size > available:
-                size = available if available <= _INT_MAX else _INT_MAX
+            if size > available:
+                size = available
             if size == 0:
                 return b""
             # Sized by what is pending, never zero-filled, and for the usual
@@ -177,8 +181,8 @@ class MemoryBIO:
                 raise SSLError("cannot write() after write_eof()")
             if length == 0:
                 return 0
-            if length > _INT_MAX:
-                raise OverflowError(f"string longer than {_INT_MAX} bytes")
+            if length > INT_MAX:
+                raise OverflowError(f"string longer than {INT_MAX} bytes")
             with self._lock:
                 count = lib.BIO_write(self._bio, buf, length)
             if count < 0:
@@ -186,8 +190,8 @@ class MemoryBIO:
             return count
         with buffer_for_reading(buf) as view:
             length = ffi.sizeof(view)
-            if length > _INT_MAX:
-                raise OverflowError(f"string longer than {_INT_MAX} bytes")
+            if length > INT_MAX:
+                raise OverflowError(f"string longer than {INT_MAX} bytes")
             if self._eof_written:
                 raise SSLError("cannot write() after write_eof()")
             if length == 0:

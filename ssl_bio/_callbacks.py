@@ -10,8 +10,7 @@ holds (userdata, BIO data); whoever installs the handle keeps it alive for as
 long as OpenSSL may call back with it.
 """
 
-import operator
-
+from ._args import as_c_long, wrap_c_int
 from ._binding import ffi, lib
 
 
@@ -64,8 +63,6 @@ def ssl_bio_password_callback(buf, size, rwflag, userdata):
 
 # --- SNI (SSLContext.sni_callback) ---------------------------------------------
 
-_C_LONG_MIN, _C_LONG_MAX = -(2**63), 2**63 - 1
-
 
 def owner_of(ssl):
     """The SSLObject an ``SSL *`` belongs to (its app data: a handle to a weakref)."""
@@ -75,12 +72,7 @@ def owner_of(ssl):
 
 def _alert_number(result):
     """The alert a callback's return value asks for, as CPython's PyLong_AsLong reads it."""
-    # Bounds, not `in range(...)`: before 3.10 operator.index() hands back an
-    # IntEnum as it is, and a range tests an int subclass by iterating.
-    value = operator.index(result)
-    if not _C_LONG_MIN <= value <= _C_LONG_MAX:
-        raise OverflowError("Python int too large to convert to C long")
-    return (value + 2**31) % 2**32 - 2**31  # the C (int) cast
+    return wrap_c_int(as_c_long(result))
 
 
 @ffi.def_extern()

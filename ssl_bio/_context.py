@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import operator
 import os
 import warnings
 import weakref
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Optional, TypeVar, Union, cast
 
 from . import _callbacks  # noqa: F401  (registers the extern "Python" callbacks)
+from ._args import INT_MAX, as_c_int, as_c_long, as_parsed_int, type_name, wrap_c_int
 from ._binding import ffi, lib
 from ._callbacks import PasswordState, password_bytes
 from ._constants import (
@@ -54,7 +54,6 @@ _DEFAULT_CIPHERS = (
     "@SECLEVEL=2:ECDH+AESGCM:ECDH+CHACHA20:ECDH+AES:DHE+AES:!aNULL:!eNULL:!aDSS:!SHA1:!AESCCM"
 )
 _SESSION_ID_CONTEXT = b"Python\0"  # as the stdlib, so sessions are compatible
-_INT_MAX = 2**31 - 1
 _PASSWORD_MAX = 1024  # OpenSSL's PEM_BUFSIZE
 # ffi.gc size hint: an SSL_CTX with its certificate store and cipher lists.
 _CTX_SIZE_HINT = 64 * 1024
@@ -143,7 +142,7 @@ class SSLContext:
                 stacklevel=3,
             )
             protocol = PROTOCOL_TLS
-        protocol = operator.index(protocol)
+        protocol = as_c_int(protocol)
         if protocol == PROTOCOL_TLS_CLIENT:
             method = lib.TLS_client_method()
         elif protocol == PROTOCOL_TLS_SERVER:
@@ -222,7 +221,7 @@ class SSLContext:
     @verify_mode.setter
     @_serialized
     def verify_mode(self, value: int) -> None:
-        value = operator.index(value)
+        value = as_parsed_int(value)
         if value == CERT_NONE and self._check_hostname:
             raise ValueError("Cannot set verify_mode to CERT_NONE when check_hostname is enabled.")
         self._set_verify_mode(value)
@@ -262,7 +261,7 @@ class SSLContext:
     @_serialized
     def options(self, value: int) -> None:
         if not isinstance(value, int):
-            raise TypeError(f"argument must be int, not {type(value).__name__}")
+            raise TypeError(f"argument must be int, not {type_name(value)}")
         if value < 0:
             raise OverflowError("can't convert negative int to unsigned")
         if value >= 2**64:
@@ -291,7 +290,7 @@ class SSLContext:
     @_serialized
     def verify_flags(self, value: int) -> None:
         if not isinstance(value, int):
-            raise TypeError(f"argument must be int, not {type(value).__name__}")
+            raise TypeError(f"argument must be int, not {type_name(value)}")
         value &= 2**64 - 1  # an unsigned long, wrapping as the stdlib's "k"
         params = lib.SSL_CTX_get0_param(self._ctx)
         current = lib.X509_VERIFY_PARAM_get_flags(params)
@@ -343,9 +342,11 @@ class SSLContext:
         self._set_version_bound(value, minimum=False)
 
     def _set_version_bound(self, value, minimum):
-        value = operator.index(value)
-        if value > _INT_MAX:
+        # As the stdlib: a C long, refused above INT_MAX, then cast to int.
+        value = as_c_long(value)
+        if value > INT_MAX:
             raise OverflowError("Option is too long")
+        value = wrap_c_int(value)
         if self._protocol not in (PROTOCOL_TLS, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER):
             raise ValueError(
                 "The context's protocol doesn't support modification of highest and lowest version."
@@ -358,7 +359,7 @@ class SSLContext:
             TLSVersion.TLSv1_2,
             TLSVersion.TLSv1_3,
         ):
-            raise ValueError(f"Unsupported TLS/SSL version 0x{value:x}")
+            raise ValueError(f"Unsupported TLS/SSL version 0x{value & 0xFFFFFFFF:x}")
         # OpenSSL's 0 means "no bound"; the other extreme is the far version.
         if minimum:
             version = {
@@ -397,8 +398,8 @@ class SSLContext:
             keyfile = _fspath_bytes(keyfile, "keyfile")
         if password is not None and not callable(password):
             fixed = password_bytes(password, "password should be a string or callable")
-            if len(fixed) > _INT_MAX:
-                raise ValueError(f"password cannot be longer than {_INT_MAX} bytes")
+            if len(fixed) > INT_MAX:
+                raise ValueError(f"password cannot be longer than {INT_MAX} bytes")
             password = fixed
         state = PasswordState(password)
         handle = ffi.new_handle(state)
@@ -497,7 +498,7 @@ class SSLContext:
         length = len(data)
         if length <= 0:
             raise ValueError("Empty certificate data")
-        if length > _INT_MAX:
+        if length > INT_MAX:
             raise OverflowError("Certificate data is too long.")
         source = ffi.from_buffer(data)
         bio = lib.BIO_new_mem_buf(source, length)
@@ -569,7 +570,7 @@ class SSLContext:
     def set_ciphers(self, ciphers: str) -> None:
         """Set the TLS 1.2 cipher list (OpenSSL cipher list format)."""
         if not isinstance(ciphers, str):
-            raise TypeError(f"set_ciphers() argument must be str, not {type(ciphers).__name__}")
+            raise TypeError(f"set_ciphers() argument must be str, not {type_name(ciphers)}")
         if "\0" in ciphers:
             raise ValueError("embedded null character")
         lib.ERR_clear_error()

@@ -21,6 +21,7 @@ import warnings
 import weakref
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union, overload
 
+from ._args import INT_MAX, check_ssize_t, type_name
 from ._binding import ffi, lib
 from ._bio import (
     bio_endpoint,
@@ -47,7 +48,6 @@ if TYPE_CHECKING:
 
     _Cipher = Tuple[str, str, int]
 
-_INT_MAX = 2**31 - 1
 # The most plaintext one TLS record carries; SSL_read_ex returns one record's
 # worth at most, so a read never needs a larger scratch buffer.
 _MAX_RECORD_PLAINTEXT = 16384
@@ -339,9 +339,12 @@ class SSLObject:
             length = len if len.__class__ is int else operator.index(len)
             if length <= 0:
                 if length < 0:
+                    check_ssize_t(length)
                     raise ValueError("size should not be negative")
                 return b""
             if length > _MAX_RECORD_PLAINTEXT:
+                # Never more than one record: no allocation of what was asked.
+                check_ssize_t(length)
                 length = _MAX_RECORD_PLAINTEXT
             # Decrypt into this thread's scratch buffer and copy out once.
             # With memory BIOs no Python runs inside SSL_read, so nothing can
@@ -356,6 +359,7 @@ class SSLObject:
         with buffer_for_writing(buffer, "read") as target:
             capacity = ffi.sizeof(target)
             length = operator.index(len)
+            check_ssize_t(length)
             if length <= 0 or length > capacity:
                 length = capacity
             if length == 0:
@@ -396,8 +400,8 @@ class SSLObject:
             return self._write(view, ffi.sizeof(view))
 
     def _write(self, data, length):
-        if length > _INT_MAX:
-            raise OverflowError(f"string longer than {_INT_MAX} bytes")
+        if length > INT_MAX:
+            raise OverflowError(f"string longer than {INT_MAX} bytes")
         with self._lock, self._lock_b:
             if self._may_handshake:
                 count = self._handshaking_call(lib.ssl_bio_write, data, length)
@@ -528,7 +532,7 @@ class SSLObject:
         """Channel binding data (RFC 5929 'tls-unique'), or None before the handshake."""
         if not isinstance(cb_type, str):
             raise TypeError(
-                f"get_channel_binding() argument 1 must be str, not {type(cb_type).__name__}"
+                f"get_channel_binding() argument 'cb_type' must be str, not {type_name(cb_type)}"
             )
         if cb_type != "tls-unique":
             raise ValueError(f"'{cb_type}' channel binding type not implemented")
