@@ -4,12 +4,14 @@ Code written for ``ssl.MemoryBIO``, ``ssl.SSLObject`` and
 ``ssl.SSLContext.wrap_bio`` runs unchanged with ``import ssl_bio as ssl``.
 """
 
-from . import _constants, _errors
+from . import _cert_helpers, _constants, _errors, _rand
 from ._bio import MemoryBIO
+from ._cert_helpers import *  # noqa: F403  (PEM/DER, cert_time_to_seconds, verify paths)
 from ._constants import *  # noqa: F403  (PROTOCOL_*, OP_*, CERT_*, enums...: see _constants.__all__)
 from ._context import SSLContext, create_default_context
 from ._errors import *  # noqa: F403  (SSLError and its subclasses: see _errors.__all__)
 from ._object import SSLObject
+from ._rand import *  # noqa: F403  (RAND_bytes, RAND_status, RAND_add)
 from ._session import SSLSession
 
 __version__ = "0.1.0"
@@ -22,4 +24,6 @@ __all__ = [
     "create_default_context",
     *_errors.__all__,
     *_constants.__all__,
+    *_cert_helpers.__all__,
+    *_rand.__all__,
 ]

@@ -33,6 +33,21 @@ def as_c_long(value):
     return int(value)
 
 
+def as_c_double(value):
+    """A clinic ``double``: a float, or an object with ``__float__`` or ``__index__``.
+
+    Unlike ``float()``, strings and bytes are not parsed.
+    """
+    if isinstance(value, float):
+        return value
+    cls = type(value)
+    if hasattr(cls, "__float__"):
+        return float(value)
+    if hasattr(cls, "__index__"):
+        return float(operator.index(value))  # OverflowError past a double
+    raise TypeError(f"must be real number, not {cls.__name__}")
+
+
 def as_parsed_int(value):
     """``PyArg_Parse(arg, "i")``: a C long first, then the C int range."""
     value = as_c_long(value)
