@@ -167,6 +167,17 @@ class Pair:
                 break
         return errors["client"], errors["server"]
 
+    def unwrap_both(self):
+        """An orderly close: the client's close_notify, the server's reply, both done."""
+        try:
+            self.client.unwrap()
+        except self.mod.SSLWantReadError:
+            pass
+        self.pump()
+        self.server.unwrap()
+        self.pump()
+        self.client.unwrap()
+
     def send(self, sender, receiver, data):
         """Write ``data`` on one side and read it all on the other."""
         sender.write(data)

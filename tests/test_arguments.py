@@ -118,14 +118,7 @@ def handshaken_pair(mod, certs):
 
 def closed_pair(mod, certs):
     pair = handshaken_pair(mod, certs)
-    try:
-        pair.client.unwrap()
-    except mod.SSLWantReadError:
-        pass
-    pair.pump()
-    pair.server.unwrap()
-    pair.pump()
-    pair.client.unwrap()
+    pair.unwrap_both()
     return pair
 
 

@@ -78,22 +78,11 @@ class Connections:
             pair.handshake()
             self._transfer(pair)
             if kind == 2:  # an orderly close, both sides
-                self._unwrap(pair)
+                pair.unwrap_both()
             else:
                 # TLS 1.3 tickets arrive with the first application data.
                 self.session = pair.client.session
         # Dropped without unwrap() (but for kind 2), as real servers drop them.
-
-    @staticmethod
-    def _unwrap(pair):
-        try:
-            pair.client.unwrap()
-        except ssl_bio.SSLWantReadError:
-            pass
-        pair.pump()
-        pair.server.unwrap()
-        pair.pump()
-        pair.client.unwrap()
 
 
 def windows(connections, count, size, measure):
