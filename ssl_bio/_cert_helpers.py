@@ -32,7 +32,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 _CERT_TIME_REST = " %d %H:%M:%S %Y GMT"
 
 
-def DER_cert_to_PEM_cert(der_cert_bytes: "Union[bytes, bytearray, memoryview]") -> str:
+def DER_cert_to_PEM_cert(der_cert_bytes: Union[bytes, bytearray, memoryview]) -> str:
     """A DER certificate (bytes) as a PEM string."""
     text = base64.standard_b64encode(der_cert_bytes).decode("ascii")
     body = [text[start : start + _PEM_LINE] for start in range(0, len(text), _PEM_LINE)]

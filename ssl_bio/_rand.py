@@ -27,7 +27,7 @@ def RAND_status() -> bool:
     return bool(lib.RAND_status())
 
 
-def RAND_add(string: "Union[str, bytes, bytearray, memoryview]", entropy: float, /) -> None:
+def RAND_add(string: Union[str, bytes, bytearray, memoryview], entropy: float, /) -> None:
     """Mix ``string`` (str or bytes-like) into the generator, estimating ``entropy`` bytes."""
     if isinstance(string, str):
         string = string.encode("utf-8")
