@@ -141,6 +141,8 @@ typedef ... GENERAL_NAMES;
 typedef ... AUTHORITY_INFO_ACCESS;
 typedef ... CRL_DIST_POINTS;
 typedef ... Cryptography_STACK_OF_SSL_CIPHER;
+typedef ... Cryptography_STACK_OF_X509;
+typedef ... DH;
 typedef int pem_password_cb(char *buf, int size, int rwflag, void *userdata);
 
 /* <openssl/asn1.h> */
@@ -215,6 +217,7 @@ void BIO_clear_retry_flags(BIO *b);
 int OBJ_obj2txt(char *buf, int buf_len, const ASN1_OBJECT *a, int no_name);
 int OBJ_obj2nid(const ASN1_OBJECT *o);
 int OBJ_txt2nid(const char *s);
+int OBJ_sn2nid(const char *s);
 ASN1_OBJECT *OBJ_txt2obj(const char *s, int no_name);
 const char *OBJ_nid2sn(int n);
 const char *OBJ_nid2ln(int n);
@@ -257,6 +260,9 @@ const char *X509_get_default_cert_file_env(void);
 const char *X509_get_default_cert_file(void);
 const char *X509_get_default_cert_dir_env(void);
 const char *X509_get_default_cert_dir(void);
+int X509_check_ca(X509 *x);
+int sk_X509_num(const Cryptography_STACK_OF_X509 *sk);
+X509 *sk_X509_value(const Cryptography_STACK_OF_X509 *sk, int i);
 
 /* <openssl/x509_vfy.h> */
 #define X509_V_FLAG_CRL_CHECK ...
@@ -307,6 +313,10 @@ int i2t_ASN1_OBJECT(char *buf, int buf_len, const ASN1_OBJECT *a);
 /* <openssl/pem.h> */
 #define PEM_R_NO_START_LINE ...
 X509 *PEM_read_bio_X509(BIO *bp, X509 **x, pem_password_cb *cb, void *u);
+DH *PEM_read_bio_DHparams(BIO *bp, DH **x, pem_password_cb *cb, void *u);
+
+/* <openssl/dh.h> */
+void DH_free(DH *dh);
 
 /* <openssl/tls1.h> and <openssl/ssl3.h>: protocol versions */
 #define SSL3_VERSION ...
@@ -370,6 +380,14 @@ X509 *PEM_read_bio_X509(BIO *bp, X509 **x, pem_password_cb *cb, void *u);
 #define SSL_AD_BAD_CERTIFICATE_HASH_VALUE ...
 #define SSL_AD_UNKNOWN_PSK_IDENTITY ...
 #define OPENSSL_NPN_NEGOTIATED ...
+/* record content types and the handshake header (SSLContext._msg_callback) */
+#define SSL3_RT_CHANGE_CIPHER_SPEC ...
+#define SSL3_RT_ALERT ...
+#define SSL3_RT_HANDSHAKE ...
+#define SSL3_RT_HEADER ...
+#define SSL3_RT_INNER_CONTENT_TYPE ...
+#define PSK_MAX_IDENTITY_LEN ...
+#define PSK_MAX_PSK_LEN ...
 
 static const uint64_t SSL_OP_ALL;
 static const uint64_t SSL_OP_NO_SSLv2;
@@ -425,6 +443,27 @@ int SSL_CTX_set_default_verify_paths(SSL_CTX *ctx);
 int SSL_CTX_set_alpn_protos(SSL_CTX *ctx, const unsigned char *protos,
                             unsigned int protos_len);
 void SSL_CTX_set_post_handshake_auth(SSL_CTX *ctx, int val);
+int SSL_CTX_set_num_tickets(SSL_CTX *ctx, size_t num_tickets);
+size_t SSL_CTX_get_num_tickets(const SSL_CTX *ctx);
+int SSL_CTX_get_security_level(const SSL_CTX *ctx);
+int SSL_CTX_set1_groups(SSL_CTX *ctx, int *glist, int glistlen);
+long SSL_CTX_set_tmp_dh(SSL_CTX *ctx, DH *dh);
+void SSL_CTX_set_keylog_callback(SSL_CTX *ctx, void (*cb)(const SSL *ssl, const char *line));
+void SSL_CTX_set_msg_callback(SSL_CTX *ctx,
+                              void (*cb)(int write_p, int version, int content_type,
+                                         const void *buf, size_t len, SSL *ssl, void *arg));
+/* session cache counters (macros over SSL_CTX_ctrl) */
+long SSL_CTX_sess_number(SSL_CTX *ctx);
+long SSL_CTX_sess_connect(SSL_CTX *ctx);
+long SSL_CTX_sess_connect_good(SSL_CTX *ctx);
+long SSL_CTX_sess_connect_renegotiate(SSL_CTX *ctx);
+long SSL_CTX_sess_accept(SSL_CTX *ctx);
+long SSL_CTX_sess_accept_good(SSL_CTX *ctx);
+long SSL_CTX_sess_accept_renegotiate(SSL_CTX *ctx);
+long SSL_CTX_sess_hits(SSL_CTX *ctx);
+long SSL_CTX_sess_misses(SSL_CTX *ctx);
+long SSL_CTX_sess_timeouts(SSL_CTX *ctx);
+long SSL_CTX_sess_cache_full(SSL_CTX *ctx);
 
 SSL *SSL_new(SSL_CTX *ctx);
 void SSL_free(SSL *ssl);
@@ -462,11 +501,21 @@ const char *SSL_CIPHER_get_name(const SSL_CIPHER *c);
 const char *SSL_CIPHER_get_version(const SSL_CIPHER *c);
 int SSL_CIPHER_get_bits(const SSL_CIPHER *c, int *alg_bits);
 uint32_t SSL_CIPHER_get_id(const SSL_CIPHER *c);
+char *SSL_CIPHER_description(const SSL_CIPHER *c, char *buf, int size);
+int SSL_CIPHER_is_aead(const SSL_CIPHER *c);
+int SSL_CIPHER_get_cipher_nid(const SSL_CIPHER *c);
+int SSL_CIPHER_get_digest_nid(const SSL_CIPHER *c);
+int SSL_CIPHER_get_kx_nid(const SSL_CIPHER *c);
+int SSL_CIPHER_get_auth_nid(const SSL_CIPHER *c);
 void SSL_get0_alpn_selected(const SSL *ssl, const unsigned char **data, unsigned int *len);
 size_t SSL_get_finished(const SSL *ssl, void *buf, size_t count);
 size_t SSL_get_peer_finished(const SSL *ssl, void *buf, size_t count);
 int SSL_session_reused(const SSL *s);
 void SSL_set_post_handshake_auth(SSL *s, int val);
+int SSL_set_session_id_context(SSL *ssl, const unsigned char *sid_ctx, unsigned int sid_ctx_len);
+int SSL_verify_client_post_handshake(SSL *s);
+Cryptography_STACK_OF_X509 *SSL_get_peer_cert_chain(const SSL *s);
+Cryptography_STACK_OF_X509 *SSL_get0_verified_chain(const SSL *s);
 int SSL_get_verify_mode(const SSL *s);
 void SSL_set_verify(SSL *s, int mode, SSL_verify_cb verify_callback);
 SSL_verify_cb SSL_get_verify_callback(const SSL *s);
@@ -496,6 +545,11 @@ GENERAL_NAMES *ssl_bio_dist_point_full_name(DIST_POINT *dp);
 int ssl_bio_select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
                         const unsigned char *in, unsigned int inlen, void *arg);
 void ssl_bio_set_alpn_select(SSL_CTX *ctx, const unsigned char *protos);
+int ssl_bio_store_stats(X509_STORE *store, int *x509, int *crl, int *x509_ca);
+Cryptography_STACK_OF_X509 *ssl_bio_store_ca_certs(X509_STORE *store);
+void ssl_bio_free_x509_stack(Cryptography_STACK_OF_X509 *certs);
+int ssl_bio_set_psk_client_callback(SSL_CTX *ctx, int enable);
+int ssl_bio_set_psk_server_callback(SSL_CTX *ctx, int enable, const char *identity_hint);
 static const int SSL_BIO_HAS_SSLv2;
 static const int SSL_BIO_HAS_SSLv3;
 static const int SSL_BIO_HAS_TLSv1;
@@ -508,12 +562,22 @@ static const int SSL_BIO_HAS_PHA;
 /* Callbacks into Python: see ssl_bio/_callbacks.py */
 extern "Python" int ssl_bio_password_callback(char *buf, int size, int rwflag, void *userdata);
 extern "Python" int ssl_bio_servername_callback(SSL *ssl, int *alert, void *arg);
+extern "Python" void ssl_bio_keylog_callback(const SSL *ssl, const char *line);
+extern "Python" void ssl_bio_msg_callback(int write_p, int version, int content_type,
+                                          const void *buf, size_t len, SSL *ssl, void *arg);
+extern "Python" unsigned int ssl_bio_psk_client_callback(
+    SSL *ssl, const char *hint, char *identity, unsigned int max_identity_len,
+    unsigned char *psk, unsigned int max_psk_len);
+extern "Python" unsigned int ssl_bio_psk_server_callback(
+    SSL *ssl, const char *identity, unsigned char *psk, unsigned int max_psk_len);
 extern "Python" int ssl_bio_foreign_read(BIO *bio, char *buf, int size);
 extern "Python" int ssl_bio_foreign_write(BIO *bio, const char *buf, int size);
 extern "Python" long ssl_bio_foreign_ctrl(BIO *bio, int cmd, long num, void *ptr);
 """
 
 SOURCE_PRELUDE = r"""
+/* load_dh_params() keeps the stdlib's DH calls, deprecated in OpenSSL 3 */
+#define OPENSSL_SUPPRESS_DEPRECATED 1
 #include <openssl/opensslv.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -528,6 +592,7 @@ SOURCE_PRELUDE = r"""
 #include <openssl/ssl.h>
 #include <openssl/tls1.h>
 #include <openssl/comp.h>
+#include <openssl/dh.h>
 
 #if OPENSSL_VERSION_NUMBER < 0x10101000L
 #error "ssl_bio needs OpenSSL 1.1.1 or newer"
@@ -548,6 +613,19 @@ SOURCE_PRELUDE = r"""
 #endif
 
 typedef STACK_OF(SSL_CIPHER) Cryptography_STACK_OF_SSL_CIPHER;
+typedef STACK_OF(X509) Cryptography_STACK_OF_X509;
+#ifndef SSL3_RT_HEADER
+#define SSL3_RT_HEADER 0x100
+#endif
+#ifndef SSL3_RT_INNER_CONTENT_TYPE
+#define SSL3_RT_INNER_CONTENT_TYPE 0x101
+#endif
+#ifndef PSK_MAX_IDENTITY_LEN
+#define PSK_MAX_IDENTITY_LEN 256
+#endif
+#ifndef PSK_MAX_PSK_LEN
+#define PSK_MAX_PSK_LEN 512
+#endif
 
 static const int SSL_BIO_HAS_SSLv2 = 0;
 #if defined(OPENSSL_NO_SSL3) || defined(OPENSSL_NO_SSL3_METHOD)
@@ -707,6 +785,108 @@ static int ssl_bio_select_alpn(SSL *ssl, const unsigned char **out,
 static void ssl_bio_set_alpn_select(SSL_CTX *ctx, const unsigned char *protos)
 {
     SSL_CTX_set_alpn_select_cb(ctx, ssl_bio_select_alpn, (void *)protos);
+}
+
+/* cert_store_stats(): counted with the store locked, as OpenSSL's own
+   lookups may add to it from another thread. */
+static int ssl_bio_store_stats(X509_STORE *store, int *x509, int *crl, int *x509_ca)
+{
+    STACK_OF(X509_OBJECT) *objects;
+    int i;
+    *x509 = *crl = *x509_ca = 0;
+    if (!X509_STORE_lock(store))
+        return 0;
+    objects = X509_STORE_get0_objects(store);
+    for (i = 0; i < sk_X509_OBJECT_num(objects); i++) {
+        X509_OBJECT *object = sk_X509_OBJECT_value(objects, i);
+        switch (X509_OBJECT_get_type(object)) {
+        case X509_LU_X509:
+            (*x509)++;
+            if (X509_check_ca(X509_OBJECT_get0_X509(object)))
+                (*x509_ca)++;
+            break;
+        case X509_LU_CRL:
+            (*crl)++;
+            break;
+        default:
+            break;
+        }
+    }
+    X509_STORE_unlock(store);
+    return 1;
+}
+
+/* get_ca_certs(): a new stack holding a reference to each CA certificate of
+   the store, so the caller can decode them after the lock is released.
+   NULL on allocation failure. */
+static STACK_OF(X509) *ssl_bio_store_ca_certs(X509_STORE *store)
+{
+    STACK_OF(X509_OBJECT) *objects;
+    STACK_OF(X509) *certs = sk_X509_new_null();
+    int i;
+    if (certs == NULL || !X509_STORE_lock(store)) {
+        sk_X509_free(certs);
+        return NULL;
+    }
+    objects = X509_STORE_get0_objects(store);
+    for (i = 0; i < sk_X509_OBJECT_num(objects); i++) {
+        X509_OBJECT *object = sk_X509_OBJECT_value(objects, i);
+        X509 *cert;
+        if (X509_OBJECT_get_type(object) != X509_LU_X509)
+            continue;
+        cert = X509_OBJECT_get0_X509(object);
+        if (!X509_check_ca(cert))
+            continue;
+        if (!X509_up_ref(cert))
+            break;
+        if (!sk_X509_push(certs, cert)) {
+            X509_free(cert);
+            break;
+        }
+    }
+    X509_STORE_unlock(store);
+    if (i < sk_X509_OBJECT_num(objects)) {
+        sk_X509_pop_free(certs, X509_free);
+        return NULL;
+    }
+    return certs;
+}
+
+static void ssl_bio_free_x509_stack(STACK_OF(X509) *certs)
+{
+    sk_X509_pop_free(certs, X509_free);
+}
+
+/* PSK callbacks, or 0 where OpenSSL was built without PSK.  cffi defines
+   the extern "Python" functions after this code: declared here first. */
+static unsigned int ssl_bio_psk_client_callback(
+    SSL *ssl, const char *hint, char *identity, unsigned int max_identity_len,
+    unsigned char *psk, unsigned int max_psk_len);
+static unsigned int ssl_bio_psk_server_callback(
+    SSL *ssl, const char *identity, unsigned char *psk, unsigned int max_psk_len);
+
+static int ssl_bio_set_psk_client_callback(SSL_CTX *ctx, int enable)
+{
+#ifdef OPENSSL_NO_PSK
+    (void)ctx; (void)enable;
+    return 0;
+#else
+    SSL_CTX_set_psk_client_callback(ctx, enable ? ssl_bio_psk_client_callback : NULL);
+    return 1;
+#endif
+}
+
+static int ssl_bio_set_psk_server_callback(SSL_CTX *ctx, int enable, const char *identity_hint)
+{
+#ifdef OPENSSL_NO_PSK
+    (void)ctx; (void)enable; (void)identity_hint;
+    return 0;
+#else
+    if (SSL_CTX_use_psk_identity_hint(ctx, identity_hint) != 1)
+        return -1;
+    SSL_CTX_set_psk_server_callback(ctx, enable ? ssl_bio_psk_server_callback : NULL);
+    return 1;
+#endif
 }
 """
 

@@ -8,11 +8,20 @@ from . import _cert_helpers, _constants, _errors, _rand
 from ._bio import MemoryBIO
 from ._cert_helpers import *  # noqa: F403  (PEM/DER, cert_time_to_seconds, verify paths)
 from ._constants import *  # noqa: F403  (PROTOCOL_*, OP_*, CERT_*, enums...: see _constants.__all__)
-from ._context import SSLContext, create_default_context
+from ._constants import _TLSAlertType, _TLSContentType, _TLSMessageType  # noqa: F401
+from ._context import (  # noqa: F401
+    SSLContext,
+    _create_stdlib_context,
+    _create_unverified_context,
+    create_default_context,
+)
 from ._errors import *  # noqa: F403  (SSLError and its subclasses: see _errors.__all__)
 from ._object import SSLObject
 from ._rand import *  # noqa: F403  (RAND_bytes, RAND_status, RAND_add)
 from ._session import SSLSession
+
+# The underscored imports above are private in the stdlib too, but code and
+# CPython's tests use them as ``ssl._name``; they stay out of __all__.
 
 __version__ = "0.1.0"
 

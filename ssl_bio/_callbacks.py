@@ -10,8 +10,11 @@ holds (userdata, BIO data); whoever installs the handle keeps it alive for as
 long as OpenSSL may call back with it.
 """
 
+import threading
+
 from ._args import as_c_long, wrap_c_int
 from ._binding import ffi, lib
+from ._constants import TLSVersion, _TLSAlertType, _TLSContentType, _TLSMessageType
 
 
 class PasswordState:
@@ -98,7 +101,7 @@ def ssl_bio_servername_callback(ssl, alert, arg):
         server_name = None if name == ffi.NULL else ffi.string(name).decode("ascii")
         result = callback(owner, server_name, context)
     except BaseException as exc:  # surfaces from the SSLObject call
-        owner._callback_error = exc
+        _keep_first_error(owner, exc)
         alert[0] = lib.SSL_AD_HANDSHAKE_FAILURE
         return lib.SSL_TLSEXT_ERR_ALERT_FATAL
     if result is None:
@@ -106,9 +109,167 @@ def ssl_bio_servername_callback(ssl, alert, arg):
     try:
         alert[0] = _alert_number(result)
     except (TypeError, OverflowError) as exc:
-        owner._callback_error = exc
+        _keep_first_error(owner, exc)
         alert[0] = lib.SSL_AD_INTERNAL_ERROR
     return lib.SSL_TLSEXT_ERR_ALERT_FATAL
+
+
+def _keep_first_error(owner, exc):
+    """Remember a callback's exception for the SSLObject call that ran it."""
+    if owner._callback_error is None:
+        owner._callback_error = exc
+
+
+# --- key log (SSLContext.keylog_filename) -------------------------------------
+
+# One lock for every key log file, as the stdlib: lines stay whole when many
+# handshakes log at once.
+_keylog_lock = threading.Lock()
+
+
+@ffi.def_extern()
+def ssl_bio_keylog_callback(ssl, line):
+    """Append one NSS key log line to the file of the connection's context."""
+    owner = owner_of(ssl)
+    if owner is None:
+        return
+    file = owner._context._keylog_file
+    if file is None:
+        return
+    try:
+        with _keylog_lock:
+            file.write(ffi.string(line) + b"\n")
+    except BaseException as exc:  # surfaces from the SSLObject call
+        _keep_first_error(owner, exc)
+
+
+# --- message trace (SSLContext._msg_callback) ---------------------------------
+
+
+def _as_enum(enum, value):
+    try:
+        return enum(value)
+    except ValueError:
+        return value
+
+
+@ffi.def_extern()
+def ssl_bio_msg_callback(write_p, version, content_type, buf, length, ssl, arg):
+    """Call ``_msg_callback(sslobject, direction, version, content_type, msg_type, data)``."""
+    owner = owner_of(ssl)
+    if owner is None:
+        return
+    callback = owner._context._msg_callback_function
+    if callback is None:
+        return
+    data = ffi.unpack(ffi.cast("char *", buf), length)
+    # Which message it is, read from its first bytes as the stdlib does.
+    msg_type = -1
+    if content_type == lib.SSL3_RT_CHANGE_CIPHER_SPEC:
+        msg_type = _TLSMessageType.CHANGE_CIPHER_SPEC
+    elif content_type == lib.SSL3_RT_ALERT and length >= 2:
+        msg_type = _as_enum(_TLSAlertType, data[1])
+    elif content_type in (lib.SSL3_RT_HANDSHAKE, lib.SSL3_RT_INNER_CONTENT_TYPE) and length >= 1:
+        msg_type = _as_enum(_TLSMessageType, data[0])
+    elif content_type == lib.SSL3_RT_HEADER and length >= 3:
+        # A record header: its type, then the version it carries.
+        version = data[1] << 8 | data[2]
+        msg_type = _as_enum(_TLSContentType, data[0])
+    try:
+        callback(
+            owner,
+            "write" if write_p else "read",
+            _as_enum(TLSVersion, version),
+            _as_enum(_TLSContentType, content_type),
+            msg_type,
+            data,
+        )
+    except BaseException as exc:  # surfaces from the SSLObject call
+        _keep_first_error(owner, exc)
+
+
+# --- pre-shared keys (set_psk_client_callback, set_psk_server_callback) -------
+
+
+def _psk_name(text):
+    """A hint or identity OpenSSL received: str, None if empty; UnicodeDecodeError if not UTF-8."""
+    if text == ffi.NULL or text[0] == b"\0":
+        return None
+    return ffi.string(text).decode("utf-8")
+
+
+def _read_only_bytes(value, position, also=""):
+    """The bytes of a read-only buffer (PyArg_ParseTuple's ``y#``/``z#``)."""
+    if not isinstance(value, str):
+        try:
+            with memoryview(value) as view:
+                if view.readonly:
+                    return view.tobytes()
+        except TypeError:
+            pass
+    raise TypeError(
+        f"argument {position} must be {also}read-only bytes-like object, not {type(value).__name__}"
+    )
+
+
+@ffi.def_extern()
+def ssl_bio_psk_client_callback(ssl, hint, identity, max_identity_len, psk, max_psk_len):
+    """Fill in the identity and key ``psk_client_callback(hint)`` returns; 0 refuses."""
+    owner = owner_of(ssl)
+    callback = None if owner is None else owner._context._psk_client_callback
+    if callback is None:
+        return 0
+    try:
+        try:
+            hint_text = _psk_name(hint)
+        except UnicodeDecodeError:
+            return 0  # the server broke the standard: fail without blaming the callback
+        result = callback(hint_text)
+        if not isinstance(result, tuple) or len(result) != 2:
+            raise TypeError("PSK client callback must return a tuple (identity, psk)")
+        name, key = result
+        if name is None:
+            name = b""
+        elif isinstance(name, str):
+            name = name.encode("utf-8")
+        else:
+            name = _read_only_bytes(name, 1, "str, ")
+        key = _read_only_bytes(key, 2)
+        if len(name) + 1 > max_identity_len:
+            raise ValueError(f"PSK identity is longer than {max_identity_len - 1} bytes")
+        if len(key) > max_psk_len:
+            raise ValueError(f"PSK is longer than {max_psk_len} bytes")
+        ffi.memmove(identity, name, len(name))
+        identity[len(name)] = b"\0"
+        ffi.memmove(psk, key, len(key))
+        return len(key)
+    except BaseException as exc:  # surfaces from the SSLObject call
+        _keep_first_error(owner, exc)
+        return 0
+
+
+@ffi.def_extern()
+def ssl_bio_psk_server_callback(ssl, identity, psk, max_psk_len):
+    """Fill in the key ``psk_server_callback(identity)`` returns; 0 refuses."""
+    owner = owner_of(ssl)
+    callback = None if owner is None else owner._context._psk_server_callback
+    if callback is None:
+        return 0
+    try:
+        try:
+            name = _psk_name(identity)
+        except UnicodeDecodeError:
+            return 0  # the client broke the standard: fail without blaming the callback
+        key = callback(name)
+        if not isinstance(key, bytes):
+            raise TypeError(f"expected bytes, {type(key).__name__} found")
+        if len(key) > max_psk_len:
+            raise ValueError(f"PSK is longer than {max_psk_len} bytes")
+        ffi.memmove(psk, key, len(key))
+        return len(key)
+    except BaseException as exc:  # surfaces from the SSLObject call
+        _keep_first_error(owner, exc)
+        return 0
 
 
 # --- foreign BIOs (see _bio.bio_endpoint) ------------------------------------

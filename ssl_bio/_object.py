@@ -33,7 +33,7 @@ from ._bio import (
 )
 from ._cert import certificate_to_der, decode_certificate
 from ._constants import PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
-from ._errors import error_from_io, error_from_queue
+from ._errors import SSLWantReadError, SSLWantWriteError, error_from_io, error_from_queue
 from ._session import SSLSession
 
 __all__ = ["SSLObject"]
@@ -84,6 +84,7 @@ class SSLObject:
     _lock_b: threading.RLock
     _shutdown_seen_zero: bool
     _may_handshake: bool
+    _io_may_call_back: bool
     _callback_error: Optional[BaseException]
     _app_data: Any  # cffi handle to a weakref to self, for callbacks
     _foreign: Tuple[Any, ...]  # ForeignBIO adapters
@@ -98,6 +99,7 @@ class SSLObject:
         "_lock_b",
         "_shutdown_seen_zero",
         "_may_handshake",
+        "_io_may_call_back",
         "_callback_error",
         "_app_data",
         "_foreign",
@@ -188,6 +190,14 @@ class SSLObject:
         self._shutdown_seen_zero = False
         self._may_handshake = True
         self._callback_error = None
+        # Whether reads and writes after the handshake may still run Python
+        # (a foreign BIO, the message callback SSL_new copied from the
+        # context) or handshake code (post-handshake authentication): then
+        # they take the context lock, check for callback errors and decrypt
+        # into a buffer of their own.
+        self._io_may_call_back = bool(
+            self._foreign or context._msg_callback is not None or context._post_handshake_auth
+        )
         # How callbacks find this object from the SSL *; a weak reference, so
         # that OpenSSL's pointer makes no cycle.  Lives as long as the SSL.
         self._app_data = ffi.new_handle(weakref.ref(self))
@@ -195,13 +205,30 @@ class SSLObject:
         lib.SSL_set_mode(ssl, lib.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | lib.SSL_MODE_AUTO_RETRY)
         if server_hostname is not None:
             self._configure_hostname(server_hostname)
+        if context._post_handshake_auth:
+            self._enable_post_handshake_auth()
         if server_side:
             lib.SSL_set_accept_state(ssl)
         else:
+            # As the stdlib's clients: sessions without a session ID context.
+            # A TLS 1.3 PSK from set_psk_client_callback() is such a session,
+            # and OpenSSL refuses to resume it in an SSL that has one.
+            lib.SSL_set_session_id_context(ssl, b"", 0)
             lib.SSL_set_connect_state(ssl)
         if session is not None:
             self.session = session
         return self
+
+    def _enable_post_handshake_auth(self):
+        """As the stdlib (bpo-37428): a client offers PHA; a server that
+        verifies clients may request it."""
+        if not self._server_side:
+            lib.SSL_set_post_handshake_auth(self._ssl, 1)
+            return
+        mode = lib.SSL_get_verify_mode(self._ssl)
+        if mode & lib.SSL_VERIFY_PEER:
+            callback = lib.SSL_get_verify_callback(self._ssl)
+            lib.SSL_set_verify(self._ssl, mode | lib.SSL_VERIFY_POST_HANDSHAKE, callback)
 
     def _configure_hostname(self, hostname):
         """SNI for names, and OpenSSL's own host or IP check if check_hostname."""
@@ -226,13 +253,39 @@ class SSLObject:
                 raise error_from_queue("ssl_bio:wrap_bio")
 
     def _io_error(self, result, where, ssl_error=None):
-        return error_from_io(self._ssl, result, where, self._server_hostname, ssl_error)
+        """The exception for a failed OpenSSL call, chained to a callback's.
+
+        When a callback raised during the call, the SSLError OpenSSL reports
+        (CALLBACK_FAILED, an alert...) is raised from the callback's
+        exception, as the stdlib chains them.  Where the call only wants more
+        bytes, or the callback raised KeyboardInterrupt or SystemExit, the
+        callback's exception is raised itself.
+        """
+        error = error_from_io(self._ssl, result, where, self._server_hostname, ssl_error)
+        callback_error = self._callback_error
+        if callback_error is None:
+            return error
+        self._callback_error = None
+        if isinstance(error, (SSLWantReadError, SSLWantWriteError)) or not isinstance(
+            callback_error, Exception
+        ):
+            return callback_error
+        error.__cause__ = callback_error
+        return error
+
+    def _raise_callback_error(self):
+        """Raise what a callback raised during an OpenSSL call that succeeded."""
+        error, self._callback_error = self._callback_error, None
+        raise error
 
     def _handshaking_call(self, function, *args):
         """``function(ssl, *args)`` holding the context shared: it may run a handshake.
 
         Once the handshake has finished, read/write skip this unless the
-        connection can renegotiate (ssl_bio_may_handshake).
+        connection can renegotiate (ssl_bio_may_handshake) or may call back
+        into Python.  A callback's exception waits in ``_callback_error``
+        for the caller: ``_io_error`` chains it, ``_raise_callback_error``
+        raises it after a call that succeeded.
         """
         lock = self._context._lock
         lock.acquire_shared()
@@ -241,12 +294,6 @@ class SSLObject:
         finally:
             lock.release_shared()
         self._may_handshake = bool(lib.ssl_bio_may_handshake(self._ssl))
-        if self._callback_error is not None:
-            # An SNI callback failed the handshake: raise what it raised
-            # rather than OpenSSL's bare CALLBACK_FAILED.
-            error, self._callback_error = self._callback_error, None
-            lib.ERR_clear_error()
-            raise error
         return result
 
     def _raise_foreign_bio_error(self):
@@ -255,6 +302,7 @@ class SSLObject:
             if adapter.error is not None:
                 error, adapter.error = adapter.error, None
                 lib.ERR_clear_error()  # OpenSSL's view of it adds nothing
+                self._callback_error = None
                 raise error
 
     # --- attributes ----------------------------------------------------------
@@ -322,6 +370,8 @@ class SSLObject:
                 self._raise_foreign_bio_error()
             if result < 1:
                 raise self._io_error(result, "ssl_bio:do_handshake")
+            if self._callback_error is not None:
+                self._raise_callback_error()
 
     @overload
     def read(self, len: int = 1024, buffer: None = None) -> bytes: ...
@@ -348,9 +398,10 @@ class SSLObject:
                 length = _MAX_RECORD_PLAINTEXT
             # Decrypt into this thread's scratch buffer and copy out once.
             # With memory BIOs no Python runs inside SSL_read, so nothing can
-            # reuse the buffer meanwhile; foreign BIOs run Python (which may
-            # read another SSLObject), so they get a buffer of their own.
-            if self._foreign:
+            # reuse the buffer meanwhile; foreign BIOs and message callbacks
+            # run Python (which may read another SSLObject), so they get a
+            # buffer of their own.
+            if self._io_may_call_back:
                 target = _new_uncleared("char[]", length)
             else:
                 target = scratch_buffer()
@@ -368,13 +419,15 @@ class SSLObject:
                 return self._read_into(target, length)
 
     def _read_into(self, target, length):
-        if self._may_handshake:
+        if self._may_handshake or self._io_may_call_back:
             count = self._handshaking_call(lib.ssl_bio_read, target, length)
         else:
             count = lib.ssl_bio_read(self._ssl, target, length)
         if self._foreign:
             self._raise_foreign_bio_error()
         if count >= 0:
+            if self._callback_error is not None:
+                self._raise_callback_error()
             return count
         ssl_error = lib.SSL_get_error(self._ssl, 0)
         if ssl_error == lib.SSL_ERROR_WANT_READ:
@@ -389,6 +442,8 @@ class SSLObject:
         ):
             # The peer's close_notify, and we have not closed: a clean EOF.
             lib.ERR_clear_error()
+            if self._callback_error is not None:
+                self._raise_callback_error()
             return 0
         raise self._io_error(0, "ssl_bio:read", ssl_error)
 
@@ -403,7 +458,7 @@ class SSLObject:
         if length > INT_MAX:
             raise OverflowError(f"string longer than {INT_MAX} bytes")
         with self._lock, self._lock_b:
-            if self._may_handshake:
+            if self._may_handshake or self._io_may_call_back:
                 count = self._handshaking_call(lib.ssl_bio_write, data, length)
             else:
                 count = lib.ssl_bio_write(self._ssl, data, length)
@@ -411,6 +466,8 @@ class SSLObject:
                 self._raise_foreign_bio_error()
             if count < 0:
                 raise self._io_error(0, "ssl_bio:write")
+            if self._callback_error is not None:
+                self._raise_callback_error()
             return count
 
     def pending(self) -> int:
@@ -433,12 +490,12 @@ class SSLObject:
                 result = self._handshaking_call(lib.ssl_bio_shutdown)
                 if self._foreign:
                     self._raise_foreign_bio_error()
-                if result > 0:
+                if result > 0 or (result == 0 and zeros):
+                    if self._callback_error is not None:
+                        self._raise_callback_error()
                     return None
                 if result == 0:
                     zeros += 1
-                    if zeros > 1:
-                        return None
                     self._shutdown_seen_zero = True
                     continue
                 raise self._io_error(result, "ssl_bio:unwrap")
@@ -471,6 +528,50 @@ class SSLObject:
                 return decode_certificate(cert)
             finally:
                 lib.X509_free(cert)
+
+    def get_verified_chain(self) -> List[bytes]:
+        """The peer's chain as verified, leaf first, as DER bytes ([] if none).
+
+        Without verification (CERT_NONE) OpenSSL has built no chain; this is
+        then the chain as the peer sent it, as the stdlib documents.
+        """
+        with self._lock, self._lock_b:
+            return self._der_chain(lib.SSL_get0_verified_chain(self._ssl), leaf=False)
+
+    def get_unverified_chain(self) -> List[bytes]:
+        """The certificates the peer sent, leaf first, as DER bytes ([] if none)."""
+        with self._lock, self._lock_b:
+            # A server's OpenSSL keeps the client's leaf outside this stack.
+            return self._der_chain(lib.SSL_get_peer_cert_chain(self._ssl), self._server_side)
+
+    def _der_chain(self, chain, leaf):
+        """DER of each certificate of an OpenSSL stack it keeps, ``leaf`` first if asked."""
+        if chain == ffi.NULL:
+            return []
+        ders = [
+            certificate_to_der(lib.sk_X509_value(chain, i)) for i in range(lib.sk_X509_num(chain))
+        ]
+        if leaf:
+            cert = lib.SSL_get1_peer_certificate(self._ssl)
+            if cert != ffi.NULL:
+                try:
+                    ders.insert(0, certificate_to_der(cert))
+                finally:
+                    lib.X509_free(cert)
+        return ders
+
+    def verify_client_post_handshake(self) -> None:
+        """Ask the client for a certificate after a TLS 1.3 handshake (server side).
+
+        Needs ``post_handshake_auth`` on both contexts and a server
+        ``verify_mode`` other than CERT_NONE; the request goes out with the
+        next write() or do_handshake(), the client's answer is checked by
+        the read() that receives it.
+        """
+        with self._lock, self._lock_b:
+            lib.ERR_clear_error()
+            if not lib.SSL_verify_client_post_handshake(self._ssl):
+                raise error_from_queue("ssl_bio:verify_client_post_handshake")
 
     def cipher(self) -> Optional[_Cipher]:
         """(name, protocol, secret bits) of the negotiated cipher, or None."""
