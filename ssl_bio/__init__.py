@@ -8,7 +8,7 @@ from . import _cert_helpers, _constants, _errors, _rand
 from ._bio import MemoryBIO
 from ._cert_helpers import *  # noqa: F403  (PEM/DER, cert_time_to_seconds, verify paths)
 from ._constants import *  # noqa: F403  (PROTOCOL_*, OP_*, CERT_*, enums...: see _constants.__all__)
-from ._constants import _TLSAlertType, _TLSContentType, _TLSMessageType  # noqa: F401
+from ._constants import _ASN1Object, _TLSAlertType, _TLSContentType, _TLSMessageType  # noqa: F401
 from ._context import (  # noqa: F401
     SSLContext,
     _create_stdlib_context,

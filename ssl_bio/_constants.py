@@ -10,6 +10,7 @@ from enum import Enum, IntEnum, IntFlag
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
+from ._args import as_c_int
 from ._binding import ffi, lib
 
 __all__ = [
@@ -461,6 +462,8 @@ def _txt2obj(txt, name=False):
         raise ValueError(f"unknown object '{txt}'")
     try:
         nid = lib.OBJ_obj2nid(obj)
+        if nid == lib.NID_undef:  # a well-formed OID OpenSSL does not know
+            raise ValueError("Unknown object")
         buf = ffi.new("char[]", 256)
         length = lib.OBJ_obj2txt(buf, 256, obj, 1)
         oid = ffi.string(buf, length).decode("ascii")
@@ -470,8 +473,6 @@ def _txt2obj(txt, name=False):
 
 
 def _nid_names(nid):
-    if nid == lib.NID_undef:
-        return None, None
     sn, ln = lib.OBJ_nid2sn(nid), lib.OBJ_nid2ln(nid)
     return (
         ffi.string(sn).decode("ascii") if sn != ffi.NULL else None,
@@ -491,10 +492,15 @@ class _ASN1Object(namedtuple("_ASN1Object", "nid shortname longname oid")):
     @classmethod
     def fromnid(cls, nid):
         """Create an _ASN1Object from an OpenSSL NID."""
+        nid = as_c_int(nid)
+        if nid < lib.NID_undef:
+            raise ValueError("NID must be positive.")
         obj = lib.OBJ_nid2obj(nid)
         if obj == ffi.NULL:
             lib.ERR_clear_error()
             raise ValueError(f"unknown NID {nid}")
+        if nid == lib.NID_undef:
+            raise ValueError("Unknown object")
         buf = ffi.new("char[]", 256)
         length = lib.OBJ_obj2txt(buf, 256, obj, 1)
         return super().__new__(cls, nid, *_nid_names(nid), ffi.string(buf, length).decode())

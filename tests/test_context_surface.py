@@ -98,7 +98,8 @@ def test_get_ciphers_matches_stdlib(protocol, ciphers):
             ctx.set_ciphers(ciphers)
         return ctx.get_ciphers()
 
-    result = assert_same_as_stdlib(scenario)
+    # The stdlib is the oracle from there on (3.9: another default cipher string).
+    result = assert_same_as_stdlib(scenario, since=(3, 10))
     assert result and all(len(entry) == 11 for entry in result)
 
 
@@ -109,7 +110,8 @@ def test_set_ecdh_curve_matches_stdlib(name):
     def scenario(mod):
         return outcome(mod.SSLContext(mod.PROTOCOL_TLS_SERVER).set_ecdh_curve, name)
 
-    assert_same_as_stdlib(scenario)
+    # The stdlib is the oracle from there on (3.10: the EC_KEY calls, other errors).
+    assert_same_as_stdlib(scenario, since=(3, 11))
 
 
 def test_set_ecdh_curve_decides_the_key_exchange(certs):
@@ -163,7 +165,8 @@ def test_num_tickets_matches_stdlib(value):
             results.append((outcome(setattr, ctx, "num_tickets", value), ctx.num_tickets))
         return results
 
-    assert_same_as_stdlib(scenario)
+    # The stdlib is the oracle from there on (3.9: other TypeError messages).
+    assert_same_as_stdlib(scenario, since=(3, 10))
 
 
 def test_num_tickets_is_what_the_server_sends(certs):
@@ -196,7 +199,8 @@ def test_security_level_follows_the_cipher_string():
             levels.append(ctx.security_level)
         return levels, outcome(setattr, ctx, "security_level", 1)[0]
 
-    assert assert_same_as_stdlib(scenario) == ([2, 1, 3], "error")
+    # The stdlib is the oracle from there on (3.9: another default cipher string).
+    assert assert_same_as_stdlib(scenario, since=(3, 10)) == ([2, 1, 3], "error")
 
 
 @pytest.mark.parametrize("value", [True, False, 1, 0, "x", "", None])
