@@ -8,9 +8,16 @@ from . import _cert_helpers, _constants, _errors, _rand
 from ._bio import MemoryBIO
 from ._cert_helpers import *  # noqa: F403  (PEM/DER, cert_time_to_seconds, verify paths)
 from ._constants import *  # noqa: F403  (PROTOCOL_*, OP_*, CERT_*, enums...: see _constants.__all__)
-from ._constants import _ASN1Object, _TLSAlertType, _TLSContentType, _TLSMessageType  # noqa: F401
+from ._constants import (  # noqa: F401
+    _PROTOCOL_NAMES,
+    _ASN1Object,
+    _TLSAlertType,
+    _TLSContentType,
+    _TLSMessageType,
+)
 from ._context import (  # noqa: F401
     SSLContext,
+    _create_default_https_context,
     _create_stdlib_context,
     _create_unverified_context,
     create_default_context,

@@ -14,6 +14,7 @@ from ._args import as_c_int
 from ._binding import ffi, lib
 
 __all__ = [
+    "get_protocol_name",
     "OPENSSL_VERSION",
     "OPENSSL_VERSION_INFO",
     "OPENSSL_VERSION_NUMBER",
@@ -125,6 +126,12 @@ PROTOCOL_TLSv1_1 = _SSLMethod.PROTOCOL_TLSv1_1
 PROTOCOL_TLSv1_2 = _SSLMethod.PROTOCOL_TLSv1_2
 PROTOCOL_TLS_CLIENT = _SSLMethod.PROTOCOL_TLS_CLIENT
 PROTOCOL_TLS_SERVER = _SSLMethod.PROTOCOL_TLS_SERVER
+_PROTOCOL_NAMES = {method.value: method.name[len("PROTOCOL_") :] for method in _SSLMethod}
+
+
+def get_protocol_name(protocol_code: int) -> str:
+    """The name of a PROTOCOL_* value ('TLS_CLIENT', ...), or '<unknown>'."""
+    return _PROTOCOL_NAMES.get(protocol_code, "<unknown>")
 
 
 class TLSVersion(IntEnum):

@@ -745,6 +745,17 @@ class SSLContext:
         lib.ssl_bio_set_alpn_select(self._ctx, selection)
         self._alpn_protocols = selection
 
+    def set_npn_protocols(self, npn_protocols: Iterable[str]) -> None:
+        """Deprecated; NPN is gone from OpenSSL builds: checks the list and ignores it.
+
+        (CPython 3.13 checks it too, then fails with AttributeError.)
+        """
+        warnings.warn("ssl NPN is deprecated, use ALPN instead", DeprecationWarning, stacklevel=2)
+        for protocol in npn_protocols:
+            encoded = bytes(protocol, "ascii")
+            if len(encoded) == 0 or len(encoded) > 255:
+                raise SSLError("NPN protocols must be 1 to 255 in length")
+
     def get_ciphers(self) -> List[Dict[str, Any]]:
         """The ciphers this context enables, in preference order, as dicts.
 
@@ -1075,5 +1086,6 @@ def _create_unverified_context(
     return context
 
 
-# The stdlib's older name for it.
+# The stdlib's other names for these.
 _create_stdlib_context = _create_unverified_context
+_create_default_https_context = create_default_context

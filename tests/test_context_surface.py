@@ -6,12 +6,20 @@ exception classes and messages, without the ``(_ssl.c:N)`` location).
 """
 
 import shutil
+import ssl
 import subprocess
 
 import pytest
 
 import ssl_bio
-from conftest import Pair, assert_same_as_stdlib, client_context, outcome, server_context
+from conftest import (
+    Pair,
+    assert_same_as_stdlib,
+    client_context,
+    outcome,
+    server_context,
+    stdlib_is_reference,
+)
 
 
 @pytest.fixture(scope="module")
@@ -311,3 +319,54 @@ def test_psk_setters_match_stdlib():
         ]
 
     assert_same_as_stdlib(scenario, since=(3, 13))
+
+
+# What the stdlib has that ssl_bio leaves out, and why.
+_SOCKET_ONLY = {
+    "SSLContext": {"wrap_socket", "sslsocket_class", "_wrap_socket"},
+    "module": {
+        "SSLSocket",
+        "socket",
+        "get_server_certificate",
+        "create_connection",
+        "socket_error",
+    },
+}
+
+
+@pytest.mark.parametrize("name", ["SSLContext", "SSLObject", "MemoryBIO", "SSLSession"])
+def test_every_stdlib_member_is_there(name):
+    if not stdlib_is_reference():
+        pytest.skip("PyPy's ssl classes are another implementation's")
+    stdlib_class = getattr(ssl, name)
+    ours = getattr(ssl_bio, name)
+    expected = {
+        member
+        for member in dir(stdlib_class)
+        if not member.startswith("__")
+        and (not member.startswith("_") or member in ("_msg_callback",))
+    } - _SOCKET_ONLY.get(name, set())
+    assert expected - set(dir(ours)) == set()
+
+
+def test_every_public_module_name_is_there():
+    if not stdlib_is_reference(since=(3, 12)):
+        pytest.skip("until 3.12 the stdlib also had match_hostname, wrap_socket, RAND_pseudo_bytes")
+    public = {name for name in dir(ssl) if not name.startswith("_")}
+    # The stdlib's own imports (os, socket, namedtuple...), not its API.
+    imported = {name for name in public if type(getattr(ssl, name)).__name__ == "module"}
+    imported |= {"namedtuple", "SOCK_STREAM", "SOL_SOCKET", "SO_TYPE"}
+    missing = public - imported - _SOCKET_ONLY["module"] - set(dir(ssl_bio))
+    assert missing == set()
+    for name in ("get_protocol_name", "_PROTOCOL_NAMES", "_create_default_https_context"):
+        assert hasattr(ssl_bio, name)
+    assert ssl_bio.get_protocol_name(ssl_bio.PROTOCOL_TLS_CLIENT) == "TLS_CLIENT"
+    assert ssl_bio.get_protocol_name(99) == "<unknown>"
+
+
+def test_set_npn_protocols_checks_then_ignores():
+    ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_CLIENT)
+    with pytest.warns(DeprecationWarning, match="NPN is deprecated"):
+        ctx.set_npn_protocols(["http/1.1"])
+    with pytest.warns(DeprecationWarning), pytest.raises(ssl_bio.SSLError, match="1 to 255"):
+        ctx.set_npn_protocols([""])

@@ -42,6 +42,7 @@ _PRIVATE_NAMES = [
     "_TLSMessageType",
     "_create_unverified_context",
     "_create_stdlib_context",
+    "_create_default_https_context",
 ]
 
 
