@@ -212,19 +212,39 @@ def _read_only_bytes(value, position, also=""):
     )
 
 
-@ffi.def_extern()
-def ssl_bio_psk_client_callback(ssl, hint, identity, max_identity_len, psk, max_psk_len):
-    """Fill in the identity and key ``psk_client_callback(hint)`` returns; 0 refuses."""
+def _run_psk_callback(ssl, attribute, received, fill):
+    """Call the context's PSK callback on the hint/identity OpenSSL received.
+
+    ``fill(result)`` writes what it returned into OpenSSL's buffers and
+    returns the key length; 0 refuses the key.
+    """
     owner = owner_of(ssl)
-    callback = None if owner is None else owner._context._psk_client_callback
+    callback = None if owner is None else getattr(owner._context, attribute)
     if callback is None:
         return 0
     try:
         try:
-            hint_text = _psk_name(hint)
+            name = _psk_name(received)
         except UnicodeDecodeError:
-            return 0  # the server broke the standard: fail without blaming the callback
-        result = callback(hint_text)
+            return 0  # the peer broke the standard: fail without blaming the callback
+        return fill(callback(name))
+    except BaseException as exc:  # surfaces from the SSLObject call
+        _keep_first_error(owner, exc)
+        return 0
+
+
+def _copy_key(key, psk, max_psk_len):
+    if len(key) > max_psk_len:
+        raise ValueError(f"PSK is longer than {max_psk_len} bytes")
+    ffi.memmove(psk, key, len(key))
+    return len(key)
+
+
+@ffi.def_extern()
+def ssl_bio_psk_client_callback(ssl, hint, identity, max_identity_len, psk, max_psk_len):
+    """Fill in the identity and key ``psk_client_callback(hint)`` returns; 0 refuses."""
+
+    def fill(result):
         if not isinstance(result, tuple) or len(result) != 2:
             raise TypeError("PSK client callback must return a tuple (identity, psk)")
         name, key = result
@@ -237,39 +257,23 @@ def ssl_bio_psk_client_callback(ssl, hint, identity, max_identity_len, psk, max_
         key = _read_only_bytes(key, 2)
         if len(name) + 1 > max_identity_len:
             raise ValueError(f"PSK identity is longer than {max_identity_len - 1} bytes")
-        if len(key) > max_psk_len:
-            raise ValueError(f"PSK is longer than {max_psk_len} bytes")
         ffi.memmove(identity, name, len(name))
         identity[len(name)] = b"\0"
-        ffi.memmove(psk, key, len(key))
-        return len(key)
-    except BaseException as exc:  # surfaces from the SSLObject call
-        _keep_first_error(owner, exc)
-        return 0
+        return _copy_key(key, psk, max_psk_len)
+
+    return _run_psk_callback(ssl, "_psk_client_callback", hint, fill)
 
 
 @ffi.def_extern()
 def ssl_bio_psk_server_callback(ssl, identity, psk, max_psk_len):
     """Fill in the key ``psk_server_callback(identity)`` returns; 0 refuses."""
-    owner = owner_of(ssl)
-    callback = None if owner is None else owner._context._psk_server_callback
-    if callback is None:
-        return 0
-    try:
-        try:
-            name = _psk_name(identity)
-        except UnicodeDecodeError:
-            return 0  # the client broke the standard: fail without blaming the callback
-        key = callback(name)
+
+    def fill(key):
         if not isinstance(key, bytes):
             raise TypeError(f"expected bytes, {type(key).__name__} found")
-        if len(key) > max_psk_len:
-            raise ValueError(f"PSK is longer than {max_psk_len} bytes")
-        ffi.memmove(psk, key, len(key))
-        return len(key)
-    except BaseException as exc:  # surfaces from the SSLObject call
-        _keep_first_error(owner, exc)
-        return 0
+        return _copy_key(key, psk, max_psk_len)
+
+    return _run_psk_callback(ssl, "_psk_server_callback", identity, fill)
 
 
 # --- foreign BIOs (see _bio.bio_endpoint) ------------------------------------

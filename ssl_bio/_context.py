@@ -762,14 +762,7 @@ class SSLContext:
         Keys: id, name, protocol, description, strength_bits, alg_bits, aead,
         symmetric, digest, kea, auth (as the stdlib).
         """
-        self._lock.acquire_shared()  # SSL_new copies the cipher lists
-        try:
-            ssl = lib.SSL_new(self._ctx)
-        finally:
-            self._lock.release_shared()
-        if ssl == ffi.NULL:
-            raise error_from_queue("ssl_bio:get_ciphers")
-        ssl = ffi.gc(ssl, lib.SSL_free)
+        ssl = ffi.gc(self._new_ssl("ssl_bio:get_ciphers"), lib.SSL_free)
         ciphers = lib.SSL_get_ciphers(ssl)
         if ciphers == ffi.NULL:
             return []
@@ -969,6 +962,17 @@ class SSLContext:
         self._psk_server_callback = callback
 
     # --- connections -----------------------------------------------------------
+
+    def _new_ssl(self, where):
+        """A new ``SSL *`` of this context (the caller frees it); SSLError if OpenSSL fails."""
+        self._lock.acquire_shared()  # SSL_new copies from the SSL_CTX
+        try:
+            ssl = lib.SSL_new(self._ctx)
+        finally:
+            self._lock.release_shared()
+        if ssl == ffi.NULL:
+            raise error_from_queue(where)
+        return ssl
 
     def wrap_bio(
         self,

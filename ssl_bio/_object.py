@@ -152,13 +152,7 @@ class SSLObject:
             raise ValueError("check_hostname requires server_hostname")
 
         self = cls.__new__(cls)
-        context._lock.acquire_shared()  # SSL_new copies from the SSL_CTX
-        try:
-            ssl = lib.SSL_new(context._ctx)
-        finally:
-            context._lock.release_shared()
-        if ssl == ffi.NULL:
-            raise error_from_queue("ssl_bio:wrap_bio")
+        ssl = context._new_ssl("ssl_bio:wrap_bio")
         in_bio, in_keepalive = bio_endpoint(incoming, "incoming")
         if outgoing is incoming:
             out_bio, out_keepalive = in_bio, None
