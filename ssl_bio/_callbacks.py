@@ -114,6 +114,17 @@ def ssl_bio_servername_callback(ssl, alert, arg):
     return lib.SSL_TLSEXT_ERR_ALERT_FATAL
 
 
+def _owner_and_setting(ssl, attribute):
+    """The SSLObject of an ``SSL *`` and a setting of its current context.
+
+    (None, None) when the object is gone; the setting may be None (unset).
+    """
+    owner = owner_of(ssl)
+    if owner is None:
+        return None, None
+    return owner, getattr(owner._context, attribute)
+
+
 def _keep_first_error(owner, exc):
     """Remember a callback's exception for the SSLObject call that ran it."""
     if owner._callback_error is None:
@@ -130,10 +141,7 @@ _keylog_lock = threading.Lock()
 @ffi.def_extern()
 def ssl_bio_keylog_callback(ssl, line):
     """Append one NSS key log line to the file of the connection's context."""
-    owner = owner_of(ssl)
-    if owner is None:
-        return
-    file = owner._context._keylog_file
+    owner, file = _owner_and_setting(ssl, "_keylog_file")
     if file is None:
         return
     try:
@@ -156,10 +164,7 @@ def _as_enum(enum, value):
 @ffi.def_extern()
 def ssl_bio_msg_callback(write_p, version, content_type, buf, length, ssl, arg):
     """Call ``_msg_callback(sslobject, direction, version, content_type, msg_type, data)``."""
-    owner = owner_of(ssl)
-    if owner is None:
-        return
-    callback = owner._context._msg_callback_function
+    owner, callback = _owner_and_setting(ssl, "_msg_callback_function")
     if callback is None:
         return
     data = ffi.unpack(ffi.cast("char *", buf), length)
@@ -218,8 +223,7 @@ def _run_psk_callback(ssl, attribute, received, fill):
     ``fill(result)`` writes what it returned into OpenSSL's buffers and
     returns the key length; 0 refuses the key.
     """
-    owner = owner_of(ssl)
-    callback = None if owner is None else getattr(owner._context, attribute)
+    owner, callback = _owner_and_setting(ssl, attribute)
     if callback is None:
         return 0
     try:
