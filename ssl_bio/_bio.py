@@ -22,6 +22,7 @@ from . import _callbacks  # noqa: F401  (defines the foreign BIO's callbacks)
 from ._args import INT_MAX, INT_MIN
 from ._binding import ffi, lib
 from ._errors import SSLError, error_from_queue
+from ._locking import new_lock
 
 __all__ = ["MemoryBIO", "BIOLike"]
 
@@ -54,7 +55,12 @@ _BIO_SIZE_HINT = 256
 # read() fills the whole buffer it allocates, so skip zero-filling it.
 _new_uncleared = ffi.new_allocator(should_clear_after_alloc=False)
 SCRATCH_SIZE = 64 * 1024
-_per_thread = threading.local()
+per_thread = threading.local()
+# The calls on every MemoryBIO I/O path, looked up once.
+_memory_pending = lib.ssl_bio_memory_pending
+_memory_read = lib.ssl_bio_memory_read
+_memory_write = lib.ssl_bio_memory_write
+_unpack = ffi.unpack
 
 
 def scratch_buffer():
@@ -64,9 +70,9 @@ def scratch_buffer():
     C calls that run no Python code while they fill it.
     """
     try:
-        return _per_thread.scratch
+        return per_thread.scratch
     except AttributeError:
-        buf = _per_thread.scratch = _new_uncleared("char[]", SCRATCH_SIZE)
+        buf = per_thread.scratch = _new_uncleared("char[]", SCRATCH_SIZE)
         return buf
 
 
@@ -119,7 +125,7 @@ class MemoryBIO:
     ``read()`` removes them, ``write_eof()`` marks the end of the stream.
     """
 
-    __slots__ = ("_bio", "_eof_written", "_lock", "__weakref__")
+    __slots__ = ("_bio", "_lock", "_memory", "_eof_written", "__weakref__")
 
     def __init__(self) -> None:
         bio = lib.BIO_new(lib.BIO_s_mem())
@@ -132,46 +138,47 @@ class MemoryBIO:
         self._bio = ffi.gc(bio, lib.BIO_free, size=_BIO_SIZE_HINT)
         self._eof_written = False
         # A BIO_s_mem is not thread-safe and cffi releases the GIL in every
-        # call, so each operation holds this lock -- and so does every
-        # SSLObject operation that reads or writes this BIO (io_locks()).
-        # Reentrant: Python callbacks run inside those operations.
-        self._lock = threading.RLock()
+        # call: each call here holds this lock (taken in C, _locking.py), and
+        # so does every SSLObject call that reads or writes this BIO.
+        self._lock = new_lock()
+        self._memory = ffi.new("ssl_bio_memory *", (self._bio, self._lock))
 
     @property
     def pending(self) -> int:
         """The number of bytes currently in the buffer."""
-        with self._lock:
-            return lib.BIO_ctrl_pending(self._bio)
+        return _memory_pending(self._memory)
 
     @property
     def eof(self) -> bool:
         """True once ``write_eof()`` was called and every byte was read."""
-        with self._lock:
-            return self._eof_written and lib.BIO_ctrl_pending(self._bio) == 0
+        return self._eof_written and _memory_pending(self._memory) == 0
 
     def read(self, size: int = -1, /) -> bytes:
         """Read up to ``size`` bytes (all of them if ``size`` is negative)."""
         if size.__class__ is not int:
             size = operator.index(size)
-        bio = self._bio
         if size < 0 or size > INT_MAX:  # the stdlib's C int, -1 meaning all
             if size < INT_MIN or size > INT_MAX:
                 raise OverflowError("Python int too large to convert to C int")
             size = INT_MAX
-        with self._lock:
-            available = lib.BIO_ctrl_pending(bio)
-            if size > available:
-                size = available
-            if size == 0:
-                return b""
-            # Sized by what is pending, never zero-filled, and for the usual
-            # sizes no allocation at all: a per-thread scratch buffer (BIO_read
-            # runs no Python, so nothing else can use it meanwhile).
-            buf = scratch_buffer() if size <= SCRATCH_SIZE else _new_uncleared("char[]", size)
-            count = lib.BIO_read(bio, buf, size)
-        if count < 0:
-            raise error_from_queue("ssl_bio:MemoryBIO.read")
-        return ffi.unpack(buf, count)
+        # Sized by what is pending, never zero-filled, and for the usual
+        # sizes no allocation at all: this thread's scratch buffer (BIO_read
+        # runs no Python, so nothing else can use it meanwhile).
+        try:
+            buf = per_thread.scratch
+        except AttributeError:
+            buf = scratch_buffer()
+        count = _memory_read(self._memory, buf, size, SCRATCH_SIZE)
+        if count > 0:
+            return _unpack(buf, count)
+        if count < -1:  # more than the scratch buffer holds
+            buf = _new_uncleared("char[]", -count)
+            count = _memory_read(self._memory, buf, -count, -count)
+            if count >= 0:
+                return _unpack(buf, count)
+        if count == 0:
+            return b""
+        raise error_from_queue("ssl_bio:MemoryBIO.read")
 
     def write(self, buf: ReadableBuffer, /) -> int:
         """Append the bytes of a buffer-protocol object; return how many."""
@@ -183,31 +190,25 @@ class MemoryBIO:
                 return 0
             if length > INT_MAX:
                 raise OverflowError(f"string longer than {INT_MAX} bytes")
-            with self._lock:
-                count = lib.BIO_write(self._bio, buf, length)
-            if count < 0:
-                raise error_from_queue("ssl_bio:MemoryBIO.write")
-            return count
-        with buffer_for_reading(buf) as view:
-            length = ffi.sizeof(view)
-            if length > INT_MAX:
-                raise OverflowError(f"string longer than {INT_MAX} bytes")
-            if self._eof_written:
-                raise SSLError("cannot write() after write_eof()")
-            if length == 0:
-                return 0
-            with self._lock:
-                count = lib.BIO_write(self._bio, view, length)
+            count = _memory_write(self._memory, buf, length)
+        else:
+            with buffer_for_reading(buf) as view:
+                length = ffi.sizeof(view)
+                if length > INT_MAX:
+                    raise OverflowError(f"string longer than {INT_MAX} bytes")
+                if self._eof_written:
+                    raise SSLError("cannot write() after write_eof()")
+                if length == 0:
+                    return 0
+                count = _memory_write(self._memory, view, length)
         if count < 0:
             raise error_from_queue("ssl_bio:MemoryBIO.write")
         return count
 
     def write_eof(self) -> None:
         """Mark the end of the stream: once drained, reads see EOF."""
-        with self._lock:
-            self._eof_written = True
-            # From now on an empty BIO reports EOF (0) instead of "retry" (-1).
-            lib.BIO_set_mem_eof_return(self._bio, 0)
+        self._eof_written = True
+        lib.ssl_bio_memory_write_eof(self._memory)
 
 
 class ForeignBIO:
@@ -257,16 +258,18 @@ def io_locks(incoming, outgoing):
     """The two locks an SSLObject on these BIOs holds around every operation.
 
     The locks of its MemoryBIOs, so that no thread touches a BIO while OpenSSL
-    uses it, in one global order (by id) so that two objects sharing BIOs
-    cannot deadlock; a fresh lock fills each place a MemoryBIO does not (a
-    foreign BIO, or one BIO for both directions).  Either lock alone also
+    uses it, in one global order (by address) so that two objects sharing
+    BIOs cannot deadlock; a fresh lock fills each place a MemoryBIO does not
+    (a foreign BIO, or one BIO for both directions).  Either lock alone also
     keeps two threads out of one ``SSL *``.
     """
-    locks = {id(bio): bio._lock for bio in (incoming, outgoing) if isinstance(bio, MemoryBIO)}
-    ordered = [locks[key] for key in sorted(locks)]
-    while len(ordered) < 2:
-        ordered.append(threading.RLock())
-    return ordered[0], ordered[1]
+    locks = [bio._lock for bio in (incoming, outgoing) if isinstance(bio, MemoryBIO)]
+    if len(locks) == 2 and locks[0] == locks[1]:
+        del locks[1]
+    while len(locks) < 2:
+        locks.append(new_lock())
+    locks.sort(key=lambda lock: int(ffi.cast("uintptr_t", lock)))
+    return locks[0], locks[1]
 
 
 def bio_endpoint(bio, argument):

@@ -1,19 +1,66 @@
-"""The lock that keeps an SSL_CTX from changing while connections read it.
+"""ssl_bio's locks: C locks for connections and BIOs, and the SSL_CTX lock.
 
-cffi releases the GIL in every OpenSSL call.  A handshake reads its SSL_CTX
-(cipher lists, certificate store, ALPN, callbacks) and ``set_ciphers()`` or
-``load_verify_locations()`` in another thread frees what it reads: the stdlib
-crashes on that too.  Here handshakes hold the context *shared* -- any number
-at once, so handshakes on one context still run in parallel -- and the
-methods that change the context hold it *exclusive*.
+cffi releases the GIL in every OpenSSL call, so OpenSSL objects that are not
+thread-safe need locks of their own:
+
+- A memory BIO, and the ``SSL *`` reading and writing it: each MemoryBIO has
+  a lock (``new_lock``), and an SSLObject holds the locks of both its BIOs
+  around every call.  These are C locks, taken by the C helpers in the same
+  crossing as the OpenSSL call they protect (``ssl_bio_memory_*``,
+  ``ssl_bio_connection_*`` in build_ffi.py): a Python lock would cost more
+  than the call itself on a small message.  ``ConnectionLocks`` holds them
+  from Python around calls that have no such helper.
+- The SSL_CTX: a handshake reads its SSL_CTX (cipher lists, certificate
+  store, ALPN, callbacks) and ``set_ciphers()`` or ``load_verify_locations()``
+  in another thread frees what it reads: the stdlib crashes on that too.
+  Here handshakes hold the context *shared* -- any number at once, so
+  handshakes on one context still run in parallel -- and the methods that
+  change the context hold it *exclusive* (``ContextLock``).
 """
 
 from __future__ import annotations
 
 import threading
-from typing import Dict, Optional, Set
+from typing import Any, Dict, Optional, Set
 
-__all__ = ["ContextLock"]
+from ._binding import ffi, lib
+
+__all__ = ["ContextLock", "ConnectionLocks", "new_lock"]
+
+# ffi.gc size hint: a pthread mutex.
+_LOCK_SIZE_HINT = 64
+
+
+def new_lock() -> Any:
+    """A recursive C lock (``ssl_bio_lock *``), freed with its last reference.
+
+    Recursive because Python callbacks run inside the calls that hold it and
+    may use the same objects again on the same thread.
+    """
+    lock = lib.ssl_bio_lock_new()
+    if lock == ffi.NULL:
+        raise MemoryError()
+    return ffi.gc(lock, lib.ssl_bio_lock_free, size=_LOCK_SIZE_HINT)
+
+
+class ConnectionLocks:
+    """``with`` it to hold both locks of an ``ssl_bio_connection`` from Python.
+
+    For the SSLObject calls that have no locking C helper.  Blocking happens
+    in C, without the GIL, so a thread waiting here lets the holder finish.
+    """
+
+    __slots__ = ("_connection",)
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    def __enter__(self) -> None:
+        lib.ssl_bio_connection_lock(self._connection)
+
+    def __exit__(self, *exc_info: object) -> None:
+        lib.ssl_bio_connection_unlock(self._connection)
+
 
 _get_ident = threading.get_ident
 

@@ -7,16 +7,17 @@ already in the outgoing BIO.  The caller moves the bytes.
 cffi releases the GIL around each OpenSSL call, and OpenSSL forbids two threads
 inside one ``SSL *`` at once, so each object serialises its operations with the
 locks of its two BIOs (``io_locks``): that also keeps another thread from
-writing a MemoryBIO while OpenSSL reads it.  Memory BIOs never block, so the
-locks are held only for one OpenSSL call sequence; they are taken in one global
-order and are reentrant (callbacks run inside the calls), so they cannot
+writing a MemoryBIO while OpenSSL reads it.  read() and write() take them in C,
+in the same crossing as the OpenSSL call (``ssl_bio_connection_*``); other
+calls hold them from Python (``ConnectionLocks``).  Memory BIOs never block, so
+the locks are held only for one OpenSSL call sequence; they are taken in one
+global order and are reentrant (callbacks run inside the calls), so they cannot
 deadlock.
 """
 
 from __future__ import annotations
 
 import operator
-import threading
 import warnings
 import weakref
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union, overload
@@ -31,9 +32,11 @@ from ._bio import (
     io_locks,
     scratch_buffer,
 )
+from ._bio import per_thread as _scratch_per_thread
 from ._cert import certificate_to_der, decode_certificate
 from ._constants import PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
 from ._errors import SSLWantReadError, SSLWantWriteError, error_from_io, error_from_queue
+from ._locking import ConnectionLocks
 from ._session import SSLSession
 
 __all__ = ["SSLObject"]
@@ -57,6 +60,10 @@ _CHANNEL_BINDING_MAXLEN = 128
 _SSL_SIZE_HINT = 40 * 1024
 
 _new_uncleared = ffi.new_allocator(should_clear_after_alloc=False)
+# The calls on every read and write, looked up once.
+_connection_read = lib.ssl_bio_connection_read
+_connection_write = lib.ssl_bio_connection_write
+_unpack = ffi.unpack
 
 
 def _cipher_tuple(cipher):
@@ -80,8 +87,9 @@ class SSLObject:
     _initial_context: SSLContext
     _server_side: bool
     _server_hostname: Optional[str]
-    _lock: threading.RLock
-    _lock_b: threading.RLock
+    _connection: Any  # ssl_bio_connection *: the SSL and its two locks, for C
+    _locks: Tuple[Any, Any]  # keeps those two locks alive
+    _locked: ConnectionLocks
     _shutdown_seen_zero: bool
     _may_handshake: bool
     _io_may_call_back: bool
@@ -95,8 +103,9 @@ class SSLObject:
         "_initial_context",
         "_server_side",
         "_server_hostname",
-        "_lock",
-        "_lock_b",
+        "_connection",
+        "_locks",
+        "_locked",
         "_shutdown_seen_zero",
         "_may_handshake",
         "_io_may_call_back",
@@ -180,7 +189,9 @@ class SSLObject:
         self._initial_context = context
         self._server_side = server_side
         self._server_hostname = None
-        self._lock, self._lock_b = io_locks(incoming, outgoing)
+        self._locks = io_locks(incoming, outgoing)
+        self._connection = ffi.new("ssl_bio_connection *", (ssl,) + self._locks)
+        self._locked = ConnectionLocks(self._connection)
         self._shutdown_seen_zero = False
         self._may_handshake = True
         self._callback_error = None
@@ -273,7 +284,7 @@ class SSLObject:
         raise error
 
     def _handshaking_call(self, function, *args):
-        """``function(ssl, *args)`` holding the context shared: it may run a handshake.
+        """``function(*args)`` holding the context shared: it may run a handshake.
 
         Once the handshake has finished, read/write skip this unless the
         connection can renegotiate (ssl_bio_may_handshake) or may call back
@@ -284,7 +295,7 @@ class SSLObject:
         lock = self._context._lock
         lock.acquire_shared()
         try:
-            result = function(self._ssl, *args)
+            result = function(*args)
         finally:
             lock.release_shared()
         self._may_handshake = bool(lib.ssl_bio_may_handshake(self._ssl))
@@ -312,7 +323,7 @@ class SSLObject:
 
         if not isinstance(ctx, SSLContext):
             raise TypeError("The value must be a SSLContext")
-        with self._lock, self._lock_b:
+        with self._locked:
             ctx._lock.acquire_shared()
             try:
                 lib.SSL_set_SSL_CTX(self._ssl, ctx._ctx)
@@ -343,7 +354,7 @@ class SSLObject:
             raise ValueError("Session refers to a different SSLContext.")
         if self._server_side:
             raise ValueError("Cannot set session for server-side SSLSocket.")
-        with self._lock, self._lock_b:
+        with self._locked:
             if lib.SSL_is_init_finished(self._ssl):
                 raise ValueError("Cannot set session after handshake.")
             if not lib.SSL_set_session(self._ssl, session._session):
@@ -358,8 +369,8 @@ class SSLObject:
 
     def do_handshake(self) -> None:
         """Run the handshake as far as the bytes in the incoming BIO allow."""
-        with self._lock, self._lock_b:
-            result = self._handshaking_call(lib.ssl_bio_handshake)
+        with self._locked:
+            result = self._handshaking_call(lib.ssl_bio_handshake, self._ssl)
             if self._foreign:
                 self._raise_foreign_bio_error()
             if result < 1:
@@ -390,17 +401,25 @@ class SSLObject:
                 # Never more than one record: no allocation of what was asked.
                 check_ssize_t(length)
                 length = _MAX_RECORD_PLAINTEXT
-            # Decrypt into this thread's scratch buffer and copy out once.
-            # With memory BIOs no Python runs inside SSL_read, so nothing can
-            # reuse the buffer meanwhile; foreign BIOs and message callbacks
-            # run Python (which may read another SSLObject), so they get a
-            # buffer of their own.
-            if self._io_may_call_back:
+            if self._may_handshake or self._io_may_call_back:
+                # Foreign BIOs and message callbacks run Python inside
+                # SSL_read (which may read another SSLObject): a buffer of
+                # its own, not this thread's scratch buffer.
                 target = _new_uncleared("char[]", length)
-            else:
+                return _unpack(target, self._read_slowly(target, length))
+            # Decrypt into this thread's scratch buffer and copy out once:
+            # with memory BIOs no Python runs inside SSL_read, so nothing can
+            # reuse the buffer meanwhile.
+            try:
+                target = _scratch_per_thread.scratch
+            except AttributeError:
                 target = scratch_buffer()
-            with self._lock, self._lock_b:
-                return ffi.unpack(target, self._read_into(target, length))
+            count = _connection_read(self._connection, target, length)
+            if count > 0:
+                return _unpack(target, count)
+            if count == 0:
+                return b""
+            raise self._io_error(0, "ssl_bio:read", -count)
         with buffer_for_writing(buffer, "read") as target:
             capacity = ffi.sizeof(target)
             length = operator.index(len)
@@ -409,64 +428,65 @@ class SSLObject:
                 length = capacity
             if length == 0:
                 return 0
-            with self._lock, self._lock_b:
-                return self._read_into(target, length)
+            if self._may_handshake or self._io_may_call_back:
+                return self._read_slowly(target, length)
+            count = _connection_read(self._connection, target, length)
+            if count >= 0:
+                return count
+            raise self._io_error(0, "ssl_bio:read", -count)
 
-    def _read_into(self, target, length):
-        if self._may_handshake or self._io_may_call_back:
-            count = self._handshaking_call(lib.ssl_bio_read, target, length)
-        else:
-            count = lib.ssl_bio_read(self._ssl, target, length)
-        if self._foreign:
-            self._raise_foreign_bio_error()
-        if count >= 0:
-            if self._callback_error is not None:
-                self._raise_callback_error()
-            return count
-        ssl_error = lib.SSL_get_error(self._ssl, 0)
-        if ssl_error == lib.SSL_ERROR_WANT_READ:
-            # Idle until more bytes come: give the record buffers back.
-            # SSL_MODE_RELEASE_BUFFERS misses the case where the read only
-            # processed handshake messages (TLS 1.3 session tickets), which
-            # kept 16 KiB per connection (bench W5).
-            lib.SSL_free_buffers(self._ssl)
-        if (
-            ssl_error == lib.SSL_ERROR_ZERO_RETURN
-            and lib.SSL_get_shutdown(self._ssl) == lib.SSL_RECEIVED_SHUTDOWN
-        ):
-            # The peer's close_notify, and we have not closed: a clean EOF.
-            lib.ERR_clear_error()
-            if self._callback_error is not None:
-                self._raise_callback_error()
-            return 0
-        raise self._io_error(0, "ssl_bio:read", ssl_error)
+    def _read_slowly(self, target, length):
+        """read() where it may run handshake code or call back into Python.
+
+        Holds the locks from Python around everything that looks at the
+        connection afterwards; takes the context lock for the handshake.
+        """
+        with self._locked:
+            count = self._handshaking_call(_connection_read, self._connection, target, length)
+            if self._foreign:
+                self._raise_foreign_bio_error()
+            if count >= 0:
+                if self._callback_error is not None:
+                    self._raise_callback_error()
+                return count
+            raise self._io_error(0, "ssl_bio:read", -count)
 
     def write(self, data: ReadableBuffer) -> int:
         """Encrypt ``data`` into the outgoing BIO; returns ``len(data)``."""
-        if data.__class__ is bytes:  # the common case: cffi passes bytes as they are
-            return self._write(data, len(data))
-        with buffer_for_reading(data) as view:
-            return self._write(view, ffi.sizeof(view))
+        if data.__class__ is not bytes:  # bytes go to C as they are
+            with buffer_for_reading(data) as view:
+                return self._write_slowly(view, ffi.sizeof(view))
+        length = len(data)
+        if length > INT_MAX or self._may_handshake or self._io_may_call_back:
+            return self._write_slowly(data, length)
+        count = _connection_write(self._connection, data, length)
+        if count >= 0:
+            return count
+        raise self._io_error(0, "ssl_bio:write", -count)
 
-    def _write(self, data, length):
+    def _write_slowly(self, data, length):
+        """write() for other buffers, or where it may run handshake code or
+        call back into Python (as _read_slowly)."""
         if length > INT_MAX:
             raise OverflowError(f"string longer than {INT_MAX} bytes")
-        with self._lock, self._lock_b:
-            if self._may_handshake or self._io_may_call_back:
-                count = self._handshaking_call(lib.ssl_bio_write, data, length)
-            else:
-                count = lib.ssl_bio_write(self._ssl, data, length)
+        if not (self._may_handshake or self._io_may_call_back):
+            count = _connection_write(self._connection, data, length)
+            if count >= 0:
+                return count
+            raise self._io_error(0, "ssl_bio:write", -count)
+        with self._locked:
+            count = self._handshaking_call(_connection_write, self._connection, data, length)
             if self._foreign:
                 self._raise_foreign_bio_error()
             if count < 0:
-                raise self._io_error(0, "ssl_bio:write")
+                raise self._io_error(0, "ssl_bio:write", -count)
             if self._callback_error is not None:
                 self._raise_callback_error()
             return count
 
     def pending(self) -> int:
         """Decrypted bytes that read() can return without more input."""
-        with self._lock, self._lock_b:
+        with self._locked:
             return lib.SSL_pending(self._ssl)
 
     def unwrap(self) -> None:
@@ -474,14 +494,14 @@ class SSLObject:
 
         Returns None once both sides have closed.
         """
-        with self._lock, self._lock_b:
+        with self._locked:
             zeros = 0
             while True:
                 if self._shutdown_seen_zero:
                     # Do not let OpenSSL read past the close_notify: bytes
                     # after it are plaintext for the caller.
                     lib.SSL_set_read_ahead(self._ssl, 0)
-                result = self._handshaking_call(lib.ssl_bio_shutdown)
+                result = self._handshaking_call(lib.ssl_bio_shutdown, self._ssl)
                 if self._foreign:
                     self._raise_foreign_bio_error()
                 if result > 0 or (result == 0 and zeros):
@@ -507,7 +527,7 @@ class SSLObject:
 
     def getpeercert(self, binary_form: bool = False) -> Union[Dict[str, Any], bytes, None]:
         """The peer's certificate: a dict, DER bytes, {} if unverified, or None."""
-        with self._lock, self._lock_b:
+        with self._locked:
             if not lib.SSL_is_init_finished(self._ssl):
                 raise ValueError("handshake not done yet")
             cert = lib.SSL_get1_peer_certificate(self._ssl)
@@ -529,12 +549,12 @@ class SSLObject:
         Without verification (CERT_NONE) OpenSSL has built no chain; this is
         then the chain as the peer sent it, as the stdlib documents.
         """
-        with self._lock, self._lock_b:
+        with self._locked:
             return self._der_chain(lib.SSL_get0_verified_chain(self._ssl), leaf=False)
 
     def get_unverified_chain(self) -> List[bytes]:
         """The certificates the peer sent, leaf first, as DER bytes ([] if none)."""
-        with self._lock, self._lock_b:
+        with self._locked:
             # A server's OpenSSL keeps the client's leaf outside this stack.
             return self._der_chain(lib.SSL_get_peer_cert_chain(self._ssl), self._server_side)
 
@@ -562,20 +582,20 @@ class SSLObject:
         next write() or do_handshake(), the client's answer is checked by
         the read() that receives it.
         """
-        with self._lock, self._lock_b:
+        with self._locked:
             lib.ERR_clear_error()
             if not lib.SSL_verify_client_post_handshake(self._ssl):
                 raise error_from_queue("ssl_bio:verify_client_post_handshake")
 
     def cipher(self) -> Optional[_Cipher]:
         """(name, protocol, secret bits) of the negotiated cipher, or None."""
-        with self._lock, self._lock_b:
+        with self._locked:
             cipher = lib.SSL_get_current_cipher(self._ssl)
             return None if cipher == ffi.NULL else _cipher_tuple(cipher)
 
     def shared_ciphers(self) -> Optional[List[_Cipher]]:
         """Ciphers both sides offered (server side), or None."""
-        with self._lock, self._lock_b:
+        with self._locked:
             server = lib.SSL_get_ciphers(self._ssl)
             client = lib.SSL_get_client_ciphers(self._ssl)
             if server == ffi.NULL or client == ffi.NULL:
@@ -593,7 +613,7 @@ class SSLObject:
 
     def version(self) -> Optional[str]:
         """The negotiated protocol ('TLSv1.3', ...), or None before the handshake."""
-        with self._lock, self._lock_b:
+        with self._locked:
             if not lib.SSL_is_init_finished(self._ssl):
                 return None
             version = ffi.string(lib.SSL_get_version(self._ssl)).decode("ascii")
@@ -601,7 +621,7 @@ class SSLObject:
 
     def compression(self) -> Optional[str]:
         """The compression algorithm in use, or None."""
-        with self._lock, self._lock_b:
+        with self._locked:
             nid = lib.ssl_bio_compression_nid(self._ssl)
         if nid == lib.NID_undef:
             return None
@@ -612,7 +632,7 @@ class SSLObject:
         """The ALPN protocol both sides agreed on, or None."""
         data = ffi.new("const unsigned char **")
         length = ffi.new("unsigned int *")
-        with self._lock, self._lock_b:
+        with self._locked:
             lib.SSL_get0_alpn_selected(self._ssl, data, length)
             if data[0] == ffi.NULL:
                 return None
@@ -632,7 +652,7 @@ class SSLObject:
         if cb_type != "tls-unique":
             raise ValueError(f"'{cb_type}' channel binding type not implemented")
         buf = ffi.new("char[]", _CHANNEL_BINDING_MAXLEN)
-        with self._lock, self._lock_b:
+        with self._locked:
             # The first Finished message of the handshake: ours when we are the
             # client of a full handshake or the server of a resumed one.
             is_client = not self._server_side

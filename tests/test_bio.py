@@ -71,6 +71,26 @@ def test_large_write_and_partial_reads():
     assert bytes(out) == data
 
 
+def large_read_scenario(mod):
+    # Around ssl_bio's 64 KiB scratch buffer: reads that fit in it, and reads
+    # that need a buffer of their own.
+    bio = mod.MemoryBIO()
+    data = bytes(range(256)) * 1024  # 256 KiB
+    bio.write(data)
+    sizes = [65535, 1, 65536, 65537, -1]
+    chunks = [bio.read(size) for size in sizes]
+    bio.write(data[:70000])
+    chunks.append(bio.read())
+    return [len(chunk) for chunk in chunks], b"".join(chunks) == data + data[:70000]
+
+
+def test_reads_around_the_scratch_buffer_match_stdlib():
+    assert assert_same_as_stdlib(large_read_scenario) == (
+        [65535, 1, 65536, 65537, 65535, 70000],
+        True,
+    )
+
+
 def test_eof_only_after_everything_was_read():
     bio = ssl_bio.MemoryBIO()
     bio.write(b"abc")

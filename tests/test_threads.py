@@ -176,7 +176,7 @@ def test_independent_objects_do_not_wait_for_each_other(make_pair):
     """Per-object locks, no global one: a pair completes while another's locks are held."""
     busy = make_pair(ssl_bio)
     busy.handshake()
-    with busy.client._lock, busy.client._lock_b, busy.server._lock, busy.server._lock_b:
+    with busy.client._locked, busy.server._locked:
         result = []
 
         def other_connection():
@@ -248,3 +248,20 @@ def test_context_lock_upgrades_and_excludes():
     assert entered.wait(10)
     thread.join(10)
     assert events == ["released", "shared"]
+
+
+def test_callbacks_inside_a_call_use_the_same_objects(make_pair):
+    """The locks are recursive: a callback running inside a call that holds them
+    (here the message callback, inside handshake, read and write) may use the
+    same SSLObject and MemoryBIOs on the same thread without deadlocking."""
+    seen = []
+
+    def trace(conn, direction, version, content_type, msg_type, data):
+        seen.append((pair.c_in.pending, pair.c_out.pending, conn.pending(), conn.version()))
+
+    pair = make_pair(ssl_bio, client_settings={"_msg_callback": trace})
+    pair.handshake()
+    assert pair.send(pair.client, pair.server, b"ping") == b"ping"
+    assert pair.send(pair.server, pair.client, b"pong") == b"pong"
+    assert len(seen) > 10
+    assert all(isinstance(c_in, int) and isinstance(c_out, int) for c_in, c_out, _, _ in seen)
