@@ -1,7 +1,8 @@
 """ssl_bio's benchmark: memory-BIO TLS costs side by side (run by hand, never in CI).
 
-    python bench/run.py            # full run, about 10 minutes on CPython
-    python bench/run.py --quick    # under a minute
+    python bench/run.py                 # full run, about 10 minutes on CPython
+    python bench/run.py --quick         # under a minute
+    python bench/run.py --instructions  # instruction counts under callgrind
 
 Implementations, each a row: ssl_bio, the stdlib ``ssl`` on the same
 interpreter, pyOpenSSL in memory-BIO mode (where it imports) and a C floor
@@ -17,16 +18,27 @@ Workloads:
   W4 resume     TLS 1.3 resumptions from a saved session, each checked: handshakes/s
   W5 memory     RSS per live, idle, handshaken pair: bytes
 
-Every measurement runs in a fresh child process; implementations are
-interleaved (each repetition runs every implementation in turn) and the
-median of the repetitions is reported, with its ratio to the C floor (for W5,
-to the stdlib).  Results go to bench/RESULTS.md, one section per interpreter.
+Every measurement runs in a fresh child process after an unmeasured warm-up
+(at least a tenth of the count and WARMUP_SECONDS, so that PyPy's JIT has
+compiled the loop: measured, ssl_bio's handshakes reach their steady speed
+on PyPy after about 600); implementations are interleaved (each repetition
+runs every implementation in turn) and the median of the repetitions is
+reported, with its ratio to the C floor (for W5, to the stdlib).  Results go
+to bench/RESULTS.md, one section per interpreter.
+
+``--instructions`` counts instructions instead of time, under valgrind's
+callgrind: the same binary and input give the same count whatever else the
+machine is doing, which wall-clock medians on a shared 2-core machine do not.
+Each measurement runs twice with different counts after the same warm-up;
+the difference divided by the extra operations is the cost of one operation
+without the start-up, the warm-up and the JIT's compilation.
 """
 
 import argparse
 import datetime
 import os
 import platform
+import re
 import shlex
 import statistics
 import subprocess
@@ -49,6 +61,19 @@ WORKLOADS = [
 ]
 
 TLS12_CIPHER = "ECDHE-ECDSA-AES256-GCM-SHA384"
+WARMUP_SECONDS = 3.0
+
+# --instructions: (warm-up, first count, second count) per workload, and what
+# one operation is.  W5 (memory) is left out: it counts bytes, not work.
+INSTRUCTION_COUNTS = {
+    "bulk": ((4, 2, 6), "16 KiB write", 64),  # counts in MiB, 64 writes each
+    "small64": ((5000, 1000, 4000), "round trip", 1),
+    "small16k": ((5000, 1000, 4000), "round trip", 1),
+    "handshake13": ((100, 20, 80), "handshake", 1),
+    "handshake13-rsa": ((50, 10, 40), "handshake", 1),
+    "handshake12": ((100, 20, 80), "handshake", 1),
+    "resume13": ((100, 20, 80), "handshake", 1),
+}
 
 
 # --- the Python side of each measurement (runs in a child process) -------------
@@ -292,8 +317,12 @@ CIPHERS = (
 )
 
 
-def child(impl, workload, count, cafile, certfile, keyfile):
-    """Run one measurement in this (fresh) process and print the value."""
+def child(impl, workload, count, warmup, cafile, certfile, keyfile):
+    """Run one measurement in this (fresh) process and print the value.
+
+    ``warmup`` is a count of unmeasured operations first, or "auto": a tenth
+    of ``count``, repeated until WARMUP_SECONDS have passed.
+    """
     tls12 = workload == "handshake12"
     if impl == "pyopenssl":
         runner = PyOpenSSLStyle(cafile, certfile, keyfile, tls12)
@@ -303,26 +332,32 @@ def child(impl, workload, count, cafile, certfile, keyfile):
         else:
             import ssl as mod
         runner = StdlibStyle(mod, cafile, certfile, keyfile, tls12)
-    # A short warm-up (PyPy's JIT, allocator pools) that is not measured.
-    warm = max(1, count // 10)
     if workload == "bulk":
-        runner.bulk(max(1, count // 16))
-        value = runner.bulk(count)
+        run = runner.bulk
     elif workload in ("small64", "small16k"):
         size = 64 if workload == "small64" else 16384
-        runner.small(warm, size)
-        value = runner.small(count, size)
+
+        def run(n):
+            return runner.small(n, size)
+
     elif workload.startswith("handshake"):
-        runner.handshakes(warm)
-        value = runner.handshakes(count)
+        run = runner.handshakes
     elif workload == "resume13":
-        runner.resumptions(warm)
-        value = runner.resumptions(count)
+        run = runner.resumptions
     elif workload == "memory":
-        value = runner.memory(count)
+        print(runner.memory(count))
+        return
     else:
         raise SystemExit(f"unknown workload {workload}")
-    print(value)
+    if warmup == "auto":
+        chunk = max(1, count // (16 if workload == "bulk" else 10))
+        started = time.perf_counter()
+        run(chunk)
+        while time.perf_counter() - started < WARMUP_SECONDS:
+            run(chunk)
+    elif int(warmup):
+        run(int(warmup))
+    print(run(count))
 
 
 # --- the parent: certificates, the C floor, interleaving, the report ---------------
@@ -355,6 +390,21 @@ def build_floor(directory):
     return binary
 
 
+def openssl_of(impl):
+    """The OpenSSL version an implementation runs on (pyOpenSSL may bring its own)."""
+    if impl == "c":
+        import ssl_bio
+
+        return ssl_bio.OPENSSL_VERSION  # linked by build_floor() as ssl_bio is
+    if impl == "pyopenssl":
+        code = "from OpenSSL import SSL; print(SSL.SSLeay_version(SSL.SSLEAY_VERSION).decode())"
+    else:
+        module = "ssl_bio" if impl == "ssl_bio" else "ssl"
+        code = f"import {module}; print({module}.OPENSSL_VERSION)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    return result.stdout.strip() or "?"
+
+
 def available_implementations(requested):
     found = []
     for impl in requested:
@@ -368,14 +418,17 @@ def available_implementations(requested):
     return found
 
 
-def measure(impl, workload, count, certs, floor):
+def command_for(impl, workload, count, warmup, certs, floor):
     key = "rsa" if workload.endswith("-rsa") else "ecdsa"
     workload = workload.replace("-rsa", "")
     files = certs[key]
     if impl == "c":
-        command = [floor, workload, str(count)] + files
-    else:
-        command = [sys.executable, __file__, "--child", impl, workload, str(count)] + files
+        return [floor, workload, str(count)] + files
+    return [sys.executable, __file__, "--child", impl, workload, str(count), str(warmup)] + files
+
+
+def measure(impl, workload, count, certs, floor):
+    command = command_for(impl, workload, count, "auto", certs, floor)
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         print(f"{impl} {workload} failed:\n{result.stderr[-2000:]}", file=sys.stderr)
@@ -383,9 +436,33 @@ def measure(impl, workload, count, certs, floor):
     return float(result.stdout.split()[0])
 
 
+def count_instructions(impl, workload, certs, floor):
+    """Instructions per operation under callgrind (see the module docstring)."""
+    (warmup, first, second), _, per_count = INSTRUCTION_COUNTS[workload]
+    totals = []
+    for count in (first, second):
+        if impl == "c":  # the C floor has no JIT to warm up
+            command = command_for(impl, workload, count, 0, certs, floor)
+        else:
+            command = command_for(impl, workload, count, warmup, certs, floor)
+        result = subprocess.run(
+            ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"] + command,
+            capture_output=True,
+            text=True,
+        )
+        found = re.search(r"Collected : (\d+)", result.stderr)
+        if result.returncode != 0 or not found:
+            print(f"{impl} {workload} failed:\n{result.stderr[-2000:]}", file=sys.stderr)
+            return float("nan")
+        totals.append(int(found.group(1)))
+    return (totals[1] - totals[0]) / ((second - first) * per_count)
+
+
 def format_value(value, unit):
     if value != value:  # NaN: the measurement failed
         return "failed"
+    if unit == "instructions":
+        return f"{value / 1000:,.1f}k"
     if unit == "bytes":
         return f"{value / 1024:,.1f} KiB"
     if unit == "MB/s":
@@ -426,19 +503,31 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small counts, one repetition")
     parser.add_argument("--repeat", type=int, help="repetitions (default 3, or 1 with --quick)")
-    parser.add_argument("--impl", default="ssl_bio,stdlib,pyopenssl,c")
+    parser.add_argument(
+        "--instructions",
+        action="store_true",
+        help="count instructions per operation under callgrind (default --impl ssl_bio,stdlib,c)",
+    )
+    parser.add_argument("--impl", help="default ssl_bio,stdlib,pyopenssl,c")
     parser.add_argument("--only", help="comma-separated workload names (bulk, small64, ...)")
     parser.add_argument("--output", default=os.path.join(HERE, "RESULTS.md"))
-    parser.add_argument("--child", nargs=6, metavar="ARG", help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=7, metavar="ARG", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        impl, workload, count, cafile, certfile, keyfile = args.child
-        child(impl, workload, int(count), cafile, certfile, keyfile)
+        impl, workload, count, warmup, cafile, certfile, keyfile = args.child
+        child(impl, workload, int(count), warmup, cafile, certfile, keyfile)
         return 0
 
-    repeat = args.repeat or (1 if args.quick else 3)
-    impls = available_implementations(args.impl.split(","))
+    # pyOpenSSL brings its own OpenSSL (cryptography's): its instruction
+    # counts would compare two OpenSSLs, so --instructions leaves it out.
+    default_impls = "ssl_bio,stdlib,c" if args.instructions else "ssl_bio,stdlib,pyopenssl,c"
+    impls = available_implementations((args.impl or default_impls).split(","))
     workloads = [w for w in WORKLOADS if not args.only or w[1] in args.only.split(",")]
+    if args.instructions:
+        workloads = [w for w in workloads if w[1] in INSTRUCTION_COUNTS]
+        repeat = 1
+    else:
+        repeat = args.repeat or (1 if args.quick else 3)
     started = time.time()
     with tempfile.TemporaryDirectory(prefix="ssl_bio-bench-") as tmp:
         certs = make_certificates(tmp)
@@ -448,9 +537,13 @@ def main():
             count = quick if args.quick else full
             for _ in range(repeat):
                 for impl in impls:  # interleaved: every implementation, then again
-                    value = measure(impl, workload, count, certs, floor)
+                    if args.instructions:
+                        value = count_instructions(impl, workload, certs, floor)
+                    else:
+                        value = measure(impl, workload, count, certs, floor)
                     results.setdefault((workload, impl), []).append(value)
             medians = {impl: statistics.median(results[(workload, impl)]) for impl in impls}
+            unit = "instructions" if args.instructions else unit
             cells = "".join(f"{i}={format_value(v, unit):>12} " for i, v in medians.items())
             print(f"{name:26}{cells}", flush=True)
     elapsed = time.time() - started
@@ -458,25 +551,40 @@ def main():
     import ssl_bio
 
     label = interpreter_label()
-    command = "python bench/run.py" + (" --quick" if args.quick else "")
+    versions = {impl: openssl_of(impl) for impl in impls}
+    others = [f"{impl} on {v}" for impl, v in versions.items() if v != ssl_bio.OPENSSL_VERSION]
+    if args.instructions:
+        label += ": instructions (callgrind)"
+        command = "python bench/run.py --instructions"
+        how = "instructions per operation, callgrind, the difference of two counts"
+        ratio_note = "Ratios: the C floor's count over the row's (as for rates, higher is better)."
+    else:
+        command = "python bench/run.py" + (" --quick" if args.quick else "")
+        how = f"{repeat} interleaved repetition(s), medians"
+        ratio_note = "Ratios are to the C floor (W5: to the stdlib; lower is better)."
     lines = [
         f"## {label}",
         "",
-        f"`{command}` on {datetime.date.today()}, {ssl_bio.OPENSSL_VERSION}, "
-        f"{os.cpu_count()} cores, {repeat} interleaved repetition(s), medians, {elapsed:.0f} s.",
-        "Ratios are to the C floor (W5: to the stdlib; lower is better).",
+        f"`{command}` on {datetime.date.today()}, {ssl_bio.OPENSSL_VERSION}"
+        + (f" ({'; '.join(others)})" if others else "")
+        + f", {os.cpu_count()} cores, {how}, {elapsed:.0f} s.",
+        ratio_note,
         "",
         "| workload | unit | " + " | ".join(impls) + " |",
         "|---|---|" + "---|" * len(impls),
     ]
     for name, workload, unit, _, _ in workloads:
         medians = {impl: statistics.median(results[(workload, impl)]) for impl in impls}
+        if args.instructions:
+            unit = "instructions per " + INSTRUCTION_COUNTS[workload][1]
         reference = medians.get("stdlib") if unit == "bytes" else medians.get("c")
         cells = []
         for impl in impls:
-            cell = format_value(medians[impl], unit)
-            if reference and medians[impl] == medians[impl]:  # not NaN
-                cell += f" ({medians[impl] / reference:.2f})"
+            value = medians[impl]
+            cell = format_value(value, "instructions" if args.instructions else unit)
+            if reference and value == value:  # not NaN
+                ratio = reference / value if args.instructions else value / reference
+                cell += f" ({ratio:.2f})"
             cells.append(cell)
         lines.append(f"| {name} | {unit} | " + " | ".join(cells) + " |")
     section = "\n".join(lines) + "\n"
