@@ -213,8 +213,9 @@ int main(int argc, char **argv)
     struct pair p;
     double start;
 
-    if (strcmp(workload, "bulk") == 0) {
-        /* COUNT MiB in 16 KiB writes, client to server. */
+    if (strcmp(workload, "bulk") == 0 || strcmp(workload, "bulkinto") == 0) {
+        /* COUNT MiB in 16 KiB writes, client to server.  C always reads into
+           a buffer of its own: the same program for both rows. */
         pair_init(&p, client_ctx, server_ctx, NULL);
         handshake(&p);
         long writes = count * 64;

@@ -51,6 +51,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # (workload, child argument, unit, full count, quick count)
 WORKLOADS = [
     ("W1 bulk", "bulk", "MB/s", 256, 16),
+    ("W1 bulk, read(n, buffer)", "bulkinto", "MB/s", 256, 16),
     ("W2 small, read(64)", "small64", "round trips/s", 100_000, 10_000),
     ("W2 small, read(16384)", "small16k", "round trips/s", 100_000, 10_000),
     ("W3 TLS 1.3 ECDSA", "handshake13", "handshakes/s", 1000, 100),
@@ -67,6 +68,7 @@ WARMUP_SECONDS = 3.0
 # one operation is.  W5 (memory) is left out: it counts bytes, not work.
 INSTRUCTION_COUNTS = {
     "bulk": ((4, 2, 6), "16 KiB write", 64),  # counts in MiB, 64 writes each
+    "bulkinto": ((4, 2, 6), "16 KiB write", 64),
     "small64": ((5000, 1000, 4000), "round trip", 1),
     "small16k": ((5000, 1000, 4000), "round trip", 1),
     "handshake13": ((100, 20, 80), "handshake", 1),
@@ -122,16 +124,20 @@ class StdlibStyle:
             c_in.write(s_out.read())
         return client, server, c_in, c_out, s_in, s_out
 
-    def bulk(self, mib):
+    def bulk(self, mib, into=False):
         client, server, c_in, c_out, s_in, s_out = self.pair()
         data = b"x" * 16384
+        buffer = bytearray(16384)
         start = time.perf_counter()
         for _ in range(mib * 64):
             client.write(data)
             s_in.write(c_out.read())
             received = 0
             while received < 16384:
-                received += len(server.read(16384))
+                if into:  # as asyncio reads: into a buffer of its own
+                    received += server.read(16384, buffer)
+                else:
+                    received += len(server.read(16384))
         return mib * 64 * 16384 / (time.perf_counter() - start) / 1e6
 
     def small(self, count, read_size):
@@ -251,16 +257,23 @@ class PyOpenSSLStyle:
         except self.SSL.WantReadError:
             return b""
 
-    def bulk(self, mib):
+    def bulk(self, mib, into=False):
         client, server = self.pair()
         data = b"x" * 16384
+        buffer = bytearray(16384)
         start = time.perf_counter()
         for _ in range(mib * 64):
             client.send(data)
             self.move(client, server)
             received = 0
             while received < 16384:
-                received += len(self.recv(server, 16384))
+                if into:
+                    try:
+                        received += server.recv_into(buffer, 16384)
+                    except self.SSL.WantReadError:
+                        pass
+                else:
+                    received += len(self.recv(server, 16384))
         return mib * 64 * 16384 / (time.perf_counter() - start) / 1e6
 
     def small(self, count, read_size):
@@ -334,6 +347,11 @@ def child(impl, workload, count, warmup, cafile, certfile, keyfile):
         runner = StdlibStyle(mod, cafile, certfile, keyfile, tls12)
     if workload == "bulk":
         run = runner.bulk
+    elif workload == "bulkinto":
+
+        def run(n):
+            return runner.bulk(n, into=True)
+
     elif workload in ("small64", "small16k"):
         size = 64 if workload == "small64" else 16384
 
@@ -350,7 +368,7 @@ def child(impl, workload, count, warmup, cafile, certfile, keyfile):
     else:
         raise SystemExit(f"unknown workload {workload}")
     if warmup == "auto":
-        chunk = max(1, count // (16 if workload == "bulk" else 10))
+        chunk = max(1, count // (16 if workload.startswith("bulk") else 10))
         started = time.perf_counter()
         run(chunk)
         while time.perf_counter() - started < WARMUP_SECONDS:
