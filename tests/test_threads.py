@@ -265,3 +265,61 @@ def test_callbacks_inside_a_call_use_the_same_objects(make_pair):
     assert pair.send(pair.server, pair.client, b"pong") == b"pong"
     assert len(seen) > 10
     assert all(isinstance(c_in, int) and isinstance(c_out, int) for c_in, c_out, _, _ in seen)
+
+
+def test_threads_wait_on_a_lock_held_by_a_callback(make_pair):
+    """A thread blocked on a connection's lock in C holds no GIL, so the callback
+    running under that lock in another thread gets the GIL and finishes."""
+    traced = []
+
+    def trace(conn, direction, version, content_type, msg_type, data):
+        traced.append(len(data))
+        threading.Event().wait(0.0001)  # give the other threads the GIL here
+
+    pair = make_pair(ssl_bio, client_settings={"_msg_callback": trace})
+    pair.handshake()
+    stop = threading.Event()
+    received = []
+
+    def writer(number):
+        def run():
+            for i in range(MESSAGES // 3):
+                pair.client.write(message(number, i))
+
+        return run
+
+    def pump():
+        while not stop.is_set():
+            data = pair.c_out.read()
+            if data:
+                pair.s_in.write(data)
+
+    def reader():
+        while not stop.is_set() or pair.s_in.pending or pair.server.pending():
+            try:
+                received.append(pair.server.read(65536))
+            except ssl_bio.SSLWantReadError:
+                pass
+
+    background = [threading.Thread(target=t) for t in (pump, reader)]
+    for thread in background:
+        thread.start()
+    try:
+        run_threads([writer(n) for n in range(WRITERS)])
+    finally:
+        while pair.c_out.pending:
+            threading.Event().wait(0.01)
+        stop.set()
+        for thread in background:
+            thread.join(60)
+    assert not any(thread.is_alive() for thread in background)
+    while True:  # whatever the pump moved after the reader stopped
+        try:
+            received.append(pair.server.read(65536))
+        except ssl_bio.SSLWantReadError:
+            break
+    stream = b"".join(received)
+    for number in range(WRITERS):
+        numbers = [int(m.group(2)) for m in MESSAGE.finditer(stream) if int(m.group(1)) == number]
+        assert numbers == list(range(MESSAGES // 3))
+    assert len(traced) >= WRITERS * MESSAGES // 3
