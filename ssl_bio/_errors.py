@@ -126,19 +126,23 @@ class SSLCertVerificationError(SSLError, _StdlibCertVerificationError):
 CertificateError = SSLCertVerificationError
 
 
+def _table_entries(table):
+    """The entries of a generated name table, up to its NULL-named end."""
+    i = 0
+    while table[i].name != ffi.NULL:
+        yield table[i]
+        i += 1
+
+
 def _load_name_tables():
-    libs = {}
-    entry = lib.ssl_bio_lib_names()
-    i = 0
-    while entry[i].name != ffi.NULL:
-        libs[entry[i].lib] = ffi.string(entry[i].name).decode("ascii")
-        i += 1
-    reasons = {}
-    entry = lib.ssl_bio_reason_names()
-    i = 0
-    while entry[i].name != ffi.NULL:
-        reasons[(entry[i].lib, entry[i].reason)] = ffi.string(entry[i].name).decode("ascii")
-        i += 1
+    libs = {
+        entry.lib: ffi.string(entry.name).decode("ascii")
+        for entry in _table_entries(lib.ssl_bio_lib_table)
+    }
+    reasons = {
+        (entry.lib, entry.reason): ffi.string(entry.name).decode("ascii")
+        for entry in _table_entries(lib.ssl_bio_reason_table)
+    }
     return libs, reasons
 
 

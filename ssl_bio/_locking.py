@@ -7,7 +7,7 @@ thread-safe need locks of their own:
   a lock (``new_lock``), and an SSLObject holds the locks of both its BIOs
   around every call.  These are C locks, taken by the C helpers in the same
   crossing as the OpenSSL call they protect (``ssl_bio_memory_*``,
-  ``ssl_bio_connection_*`` in build_ffi.py): a Python lock would cost more
+  ``ssl_bio_connection_*`` in csrc/io.c): a Python lock would cost more
   than the call itself on a small message.  ``ConnectionLocks`` holds them
   from Python around calls that have no such helper.
 - The SSL_CTX: a handshake reads its SSL_CTX (cipher lists, certificate

@@ -1,6 +1,7 @@
 """The build script: its error for missing OpenSSL headers and its generated tables."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,3 +40,62 @@ def test_error_tables_are_generated_from_headers():
     assert '{ERR_LIB_SSL, SSL_R_CERTIFICATE_VERIFY_FAILED, "CERTIFICATE_VERIFY_FAILED"}' in source
     assert '{ERR_LIB_PEM, 0, "PEM"}' in source
     assert "#include <openssl/sslerr.h>" in source
+
+
+def _build_module():
+    sys.path.insert(0, str(BUILD_SCRIPT.parent))
+    try:
+        import build_ffi
+    finally:
+        sys.path.pop(0)
+    return build_ffi
+
+
+def test_cdef_declares_exactly_what_ssl_bio_uses():
+    """Every name in csrc/cdef/*.cdef is used by ssl_bio's Python code, and no more.
+
+    Functions, macros, constants and variables must appear as ``lib.NAME``;
+    an extern "Python" callback must be defined with ``@ffi.def_extern()``
+    (a "Python+C" one is installed from C instead of ``lib.NAME``); a type
+    must be used by another declaration or named in a cffi string.
+    """
+    from cffi import FFI
+
+    build_ffi = _build_module()
+    cdef = build_ffi.read_cdef()
+    parser_ffi = FFI()
+    parser_ffi.cdef(cdef)
+    package = BUILD_SCRIPT.parent / "ssl_bio"
+    python = "\n".join(path.read_text() for path in sorted(package.glob("*.py")))
+    used = set(re.findall(r"\blib\.(\w+)", python))
+    defined_callbacks = set(re.findall(r"@ffi\.def_extern\(\)\s*\ndef (\w+)", python))
+    cdef_code = re.sub(r"/\*.*?\*/", "", cdef, flags=re.S)
+
+    unused = []
+    for key in parser_ffi._parser._declarations:
+        kind, _, name = key.partition(" ")
+        if kind in ("function", "macro", "constant", "variable", "extern_python"):
+            if name not in used and not (kind == "extern_python" and name in defined_callbacks):
+                unused.append(key)
+        elif kind == "extern_python_plus_c":
+            if name not in defined_callbacks:
+                unused.append(key)
+        elif kind == "typedef":
+            elsewhere = len(re.findall(rf"\b{name}\b", cdef_code)) > 1
+            if not elsewhere and not re.search(rf"[\"']{name}\b", python):
+                unused.append(key)
+    assert unused == []
+    # And the other way: nothing the Python code calls is missing.
+    declared = {key.partition(" ")[2] for key in parser_ffi._parser._declarations}
+    assert sorted(used - declared) == []
+
+
+def test_c_helpers_live_in_c_files():
+    """build_ffi.py carries no hand-written C; the helpers are csrc's files."""
+    build_ffi = _build_module()
+    text = BUILD_SCRIPT.read_text()
+    for c_only in ("pthread_mutex", "SSL_read_ex", "static int", "#ifdef OPENSSL_NO"):
+        assert c_only not in text
+    for name in build_ffi.C_SOURCES + ["ssl_bio.h"]:
+        assert (Path(build_ffi.C_DIR) / name).is_file()
+    assert "-Wconversion" in build_ffi.WARNINGS

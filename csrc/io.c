@@ -1,0 +1,174 @@
+/* Locks, and the MemoryBIO and SSLObject calls that take them.
+
+   cffi releases the GIL in every call, and neither a memory BIO nor an SSL
+   may be used by two threads at once, so a MemoryBIO holds its lock around
+   each call, and an SSLObject the locks of both its BIOs around each of its
+   own.  Taken here, in the same crossing as the OpenSSL call, a lock costs a
+   few dozen instructions; a Python lock costs a with-block (about 2,000
+   instructions on CPython 3.11), and an echo round trip takes twelve
+   (bench/RESULTS.md).  Blocking here holds no GIL.  Recursive, because
+   Python callbacks that run inside a call (a foreign BIO, a message
+   callback) may use the same objects on the same thread. */
+#include "ssl_bio.h"
+
+#include <stdlib.h>
+
+struct ssl_bio_lock {
+    pthread_mutex_t mutex;
+};
+
+ssl_bio_lock *ssl_bio_lock_new(void)
+{
+    pthread_mutexattr_t attributes;
+    ssl_bio_lock *lock = malloc(sizeof(*lock));
+    if (lock == NULL)
+        return NULL;
+    if (pthread_mutexattr_init(&attributes) != 0) {
+        free(lock);
+        return NULL;
+    }
+    if (pthread_mutexattr_settype(&attributes, PTHREAD_MUTEX_RECURSIVE) != 0
+        || pthread_mutex_init(&lock->mutex, &attributes) != 0) {
+        pthread_mutexattr_destroy(&attributes);
+        free(lock);
+        return NULL;
+    }
+    pthread_mutexattr_destroy(&attributes);
+    return lock;
+}
+
+void ssl_bio_lock_free(ssl_bio_lock *lock)
+{
+    pthread_mutex_destroy(&lock->mutex);
+    free(lock);
+}
+
+/* --- MemoryBIO --------------------------------------------------------- */
+
+int ssl_bio_memory_pending(const ssl_bio_memory *memory)
+{
+    size_t pending;
+    pthread_mutex_lock(&memory->lock->mutex);
+    pending = BIO_ctrl_pending(memory->bio);
+    pthread_mutex_unlock(&memory->lock->mutex);
+    /* A memory BIO never holds more than INT_MAX: BIO_write takes an int. */
+    return (int)pending;
+}
+
+/* MemoryBIO.read(): at most size bytes, never more than are pending, into
+   buf.  Returns the count; or, when more than capacity bytes are to be read,
+   reads nothing and returns minus that number (below -1: the caller gets a
+   buffer that large and asks again); -1 if BIO_read failed. */
+int ssl_bio_memory_read(const ssl_bio_memory *memory, char *buf, int size, int capacity)
+{
+    int result;
+    size_t pending;
+    pthread_mutex_lock(&memory->lock->mutex);
+    pending = BIO_ctrl_pending(memory->bio);
+    if ((size_t)size > pending)
+        size = (int)pending;
+    if (size == 0)
+        result = 0;
+    else if (size > capacity)
+        result = -size;
+    else if ((result = BIO_read(memory->bio, buf, size)) <= 0)
+        result = -1;
+    pthread_mutex_unlock(&memory->lock->mutex);
+    return result;
+}
+
+int ssl_bio_memory_write(const ssl_bio_memory *memory, const char *data, int len)
+{
+    int result;
+    pthread_mutex_lock(&memory->lock->mutex);
+    result = BIO_write(memory->bio, data, len);
+    pthread_mutex_unlock(&memory->lock->mutex);
+    return result;
+}
+
+/* MemoryBIO.write_eof(): from now on an empty BIO reports EOF (0) instead
+   of "retry" (-1). */
+void ssl_bio_memory_write_eof(const ssl_bio_memory *memory)
+{
+    pthread_mutex_lock(&memory->lock->mutex);
+    BIO_set_mem_eof_return(memory->bio, 0);
+    pthread_mutex_unlock(&memory->lock->mutex);
+}
+
+/* --- SSLObject --------------------------------------------------------- */
+
+/* first and second are ordered by address (_bio.io_locks), one order for
+   every thread; they may be the same lock. */
+void ssl_bio_connection_lock(const ssl_bio_connection *connection)
+{
+    pthread_mutex_lock(&connection->first->mutex);
+    if (connection->second != connection->first)
+        pthread_mutex_lock(&connection->second->mutex);
+}
+
+void ssl_bio_connection_unlock(const ssl_bio_connection *connection)
+{
+    if (connection->second != connection->first)
+        pthread_mutex_unlock(&connection->second->mutex);
+    pthread_mutex_unlock(&connection->first->mutex);
+}
+
+/* SSLObject.read() and write() under the connection's locks.  Return the
+   byte count, or minus SSL_get_error()'s answer.  read() returns 0 for a
+   clean EOF (the peer's close_notify, ours not sent yet), and gives the
+   record buffers back when it runs out of input: an idle connection keeps
+   no 16 KiB buffer (SSL_MODE_RELEASE_BUFFERS misses a read that processed
+   only handshake messages, such as TLS 1.3 session tickets; bench W5). */
+long ssl_bio_connection_read(const ssl_bio_connection *connection, char *buf, size_t num)
+{
+    size_t count = 0;
+    long result;
+    SSL *ssl = connection->ssl;
+    ssl_bio_connection_lock(connection);
+    ERR_clear_error();
+    if (SSL_read_ex(ssl, buf, num, &count)) {
+        result = (long)count;
+    } else {
+        int error = SSL_get_error(ssl, 0);
+        if (error == SSL_ERROR_WANT_READ)
+            SSL_free_buffers(ssl);
+        if (error == SSL_ERROR_ZERO_RETURN && SSL_get_shutdown(ssl) == SSL_RECEIVED_SHUTDOWN) {
+            ERR_clear_error();
+            result = 0;
+        } else {
+            result = -(long)error;
+        }
+    }
+    ssl_bio_connection_unlock(connection);
+    return result;
+}
+
+long ssl_bio_connection_write(const ssl_bio_connection *connection, const char *buf,
+                              size_t num)
+{
+    size_t count = 0;
+    long result;
+    ssl_bio_connection_lock(connection);
+    ERR_clear_error();
+    if (SSL_write_ex(connection->ssl, buf, num, &count))
+        result = (long)count;
+    else
+        result = -(long)SSL_get_error(connection->ssl, 0);
+    ssl_bio_connection_unlock(connection);
+    return result;
+}
+
+/* The handshake and shutdown calls of SSLObject: ERR_clear_error() and the
+   call in one crossing, as every call into C costs the Python side a GIL
+   release and reacquire.  The caller holds the connection's locks. */
+int ssl_bio_handshake(SSL *ssl)
+{
+    ERR_clear_error();
+    return SSL_do_handshake(ssl);
+}
+
+int ssl_bio_shutdown(SSL *ssl)
+{
+    ERR_clear_error();
+    return SSL_shutdown(ssl);
+}

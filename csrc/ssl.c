@@ -1,0 +1,108 @@
+/* Helpers for SSL and SSL_CTX that Python cannot write: macros compiled
+   out of some builds, and callbacks that need no Python. */
+#include "ssl_bio.h"
+
+#include <string.h>
+
+/* The destructor of every SSL ssl_bio makes.  A Python object is dropped,
+   not shut down; without the shutdown flags SSL_free would remove the
+   session from the cache and mark it not resumable, and ssl_bio shares
+   sessions with SSLSession objects instead of copying them. */
+void ssl_bio_free_ssl(SSL *ssl)
+{
+    SSL_set_shutdown(ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+    SSL_free(ssl);
+}
+
+/* Whether a read or write on this connection can still run handshake code
+   (which reads the SSL_CTX): before the handshake has finished, and after it
+   for renegotiation -- TLS 1.2 and older only, a client unless
+   OP_NO_RENEGOTIATION, a server only if it allows client renegotiation. */
+int ssl_bio_may_handshake(const SSL *ssl)
+{
+    uint64_t options = SSL_get_options(ssl);
+    if (!SSL_is_init_finished(ssl))
+        return 1;
+    if (SSL_version(ssl) >= TLS1_3_VERSION || (options & SSL_OP_NO_RENEGOTIATION))
+        return 0;
+    if (SSL_is_server(ssl)) {
+#ifdef SSL_OP_ALLOW_CLIENT_RENEGOTIATION
+        return (options & SSL_OP_ALLOW_CLIENT_RENEGOTIATION) != 0;
+#else
+        return 1;
+#endif
+    }
+    return 1;
+}
+
+/* COMP_get_type is compiled out of OpenSSL builds without compression. */
+int ssl_bio_compression_nid(const SSL *ssl)
+{
+#ifdef OPENSSL_NO_COMP
+    (void)ssl;
+    return NID_undef;
+#else
+    const COMP_METHOD *method = SSL_get_current_compression((SSL *)ssl);
+    return method == NULL ? NID_undef : COMP_get_type(method);
+#endif
+}
+
+/* ALPN selection needs no Python: server preference order, as the stdlib.
+   `arg` is the wire-format list of the context that OpenSSL calls this for
+   (after an SNI switch, the new one), behind a 4-byte native unsigned int
+   length, kept alive by the Python SSLContext while it is installed. */
+static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outlen,
+                       const unsigned char *in, unsigned int inlen, void *arg)
+{
+    const unsigned char *server = (const unsigned char *)arg;
+    unsigned int server_len = 0;
+    (void)ssl;
+    if (server != NULL) {
+        memcpy(&server_len, server, sizeof(server_len));
+        server += sizeof(server_len);
+    }
+    if (in == NULL) {
+        in = (const unsigned char *)"";
+        inlen = 0;
+    }
+    /* SSL_select_next_proto points *out into one of the two lists; it
+       writes through neither. */
+    if (SSL_select_next_proto((unsigned char **)out, outlen, server, server_len, in, inlen)
+        != OPENSSL_NPN_NEGOTIATED)
+        return SSL_TLSEXT_ERR_NOACK;
+    return SSL_TLSEXT_ERR_OK;
+}
+
+void ssl_bio_set_alpn_select(SSL_CTX *ctx, const unsigned char *protos)
+{
+    SSL_CTX_set_alpn_select_cb(ctx, select_alpn, (void *)protos);
+}
+
+/* Install or remove the PSK callbacks; 0 where OpenSSL was built without
+   PSK, -1 if the identity hint was refused. */
+int ssl_bio_set_psk_client_callback(SSL_CTX *ctx, int enable)
+{
+#ifdef OPENSSL_NO_PSK
+    (void)ctx;
+    (void)enable;
+    return 0;
+#else
+    SSL_CTX_set_psk_client_callback(ctx, enable ? ssl_bio_psk_client_callback : NULL);
+    return 1;
+#endif
+}
+
+int ssl_bio_set_psk_server_callback(SSL_CTX *ctx, int enable, const char *identity_hint)
+{
+#ifdef OPENSSL_NO_PSK
+    (void)ctx;
+    (void)enable;
+    (void)identity_hint;
+    return 0;
+#else
+    if (SSL_CTX_use_psk_identity_hint(ctx, identity_hint) != 1)
+        return -1;
+    SSL_CTX_set_psk_server_callback(ctx, enable ? ssl_bio_psk_server_callback : NULL);
+    return 1;
+#endif
+}
