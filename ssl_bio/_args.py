@@ -7,6 +7,7 @@ for the same values.
 """
 
 import operator
+import os
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
@@ -67,3 +68,19 @@ def check_ssize_t(value):
 def wrap_c_int(value):
     """What a C ``(int)`` cast makes of a C long (two's complement)."""
     return (value - INT_MIN) % 2**32 + INT_MIN
+
+
+def fspath_bytes(path, what):
+    """A filesystem path as bytes, with the stdlib's errors.
+
+    ``what`` names the argument in the TypeError; None keeps os.fsencode's own.
+    """
+    try:
+        encoded = os.fsencode(path)
+    except TypeError:
+        if what is None:
+            raise
+        raise TypeError(f"{what} should be a valid filesystem path") from None
+    if b"\0" in encoded:
+        raise ValueError("embedded null byte")
+    return encoded

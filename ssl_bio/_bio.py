@@ -212,17 +212,18 @@ class MemoryBIO:
 
 
 class ForeignBIO:
-    """What a foreign BIO's OpenSSL side knows: the object, and a failure to report.
+    """What a foreign BIO's OpenSSL side knows: the object, and where to report.
 
-    ``error`` holds an exception the object raised inside a callback, for the
-    SSLObject to raise from the call that made OpenSSL use the BIO.
+    An exception the object raises inside a callback goes to ``errors``, the
+    ``CallbackErrors`` of the SSLObject using the BIO, which raises it from
+    the call that made OpenSSL use the BIO.
     """
 
-    __slots__ = ("target", "error")
+    __slots__ = ("target", "errors")
 
-    def __init__(self, target):
+    def __init__(self, target, errors):
         self.target = target
-        self.error = None
+        self.errors = errors
 
 
 _FOREIGN_BIO_METHOD_NAME = b"ssl_bio foreign BIO"
@@ -272,19 +273,20 @@ def io_locks(incoming, outgoing):
     return locks[0], locks[1]
 
 
-def bio_endpoint(bio, argument):
+def bio_endpoint(bio, argument, errors):
     """The ``BIO *`` for an object passed to ``wrap_bio``, for ``SSL_set_bio``.
 
     Returns ``(pointer, keepalive)``.  For a MemoryBIO the pointer is its own
     BIO and ``keepalive`` None: the caller adds the reference SSL_set_bio takes
     over.  For any other object with the MemoryBIO interface a new BIO of the
-    foreign method is made; it belongs to the SSL from SSL_set_bio on, and
-    ``keepalive`` -- ``(adapter, handle)`` -- must live as long as that SSL.
+    foreign method is made, reporting what the object raises to ``errors``;
+    ``keepalive`` -- ``(adapter, handle)`` -- must live as long as the BIO.
+    The new BIO is the caller's to free until SSL_set_bio takes it over.
     """
     if isinstance(bio, MemoryBIO):
         return bio._bio, None
     check_bio(bio, argument)
-    adapter = ForeignBIO(bio)
+    adapter = ForeignBIO(bio, errors)
     handle = ffi.new_handle(adapter)
     pointer = lib.BIO_new(_FOREIGN_BIO_METHOD)
     if pointer == ffi.NULL:

@@ -2,15 +2,19 @@
 
 ``extern "Python"`` needs no executable trampoline memory (unlike
 ``ffi.callback``), so it works under W^X policies and on PyPy.  A callback
-never lets an exception escape into C: it stores it on its state object, makes
-OpenSSL fail, and the Python call that triggered OpenSSL re-raises it.
+never lets an exception escape into C: it records it (in the SSLObject's
+``CallbackErrors``, or the password's ``PasswordState``), makes OpenSSL fail
+or go on, and the Python call that triggered OpenSSL raises it.
 
 Every callback finds its Python state through a cffi handle that OpenSSL
 holds (userdata, BIO data); whoever installs the handle keeps it alive for as
-long as OpenSSL may call back with it.
+long as OpenSSL may call back with it.  Each callback kind keeps its Python
+side in a registration object on the SSLContext (``ContextCallbacks``), found
+through typed attributes, never by name.
 """
 
 import threading
+from typing import Any, Callable, List, Optional, Tuple
 
 from ._args import as_c_long, wrap_c_int
 from ._binding import ffi, lib
@@ -64,13 +68,183 @@ def ssl_bio_password_callback(buf, size, rwflag, userdata):
         return -1
 
 
-# --- SNI (SSLContext.sni_callback) ---------------------------------------------
+# --- where a callback's exception waits ---------------------------------------
+
+
+class CallbackErrors:
+    """The exceptions raised inside callbacks during one SSLObject call.
+
+    One per SSLObject (pyOpenSSL's ``_CallbackExceptionHelper`` is the model):
+    every callback that runs on its ``SSL *`` records here instead of letting
+    the exception into C, and ``SSLObject._finish`` -- the one exit path of
+    every SSLObject call -- takes them all and decides what to raise.  A
+    foreign BIO object's exception is kept apart as ``transport``: the
+    transport failing is what made the call fail.
+    """
+
+    __slots__ = ("raised", "transport")
+
+    def __init__(self) -> None:
+        self.raised: List[BaseException] = []
+        self.transport: Optional[BaseException] = None
+
+    @property
+    def pending(self) -> bool:
+        """Whether any callback raised since the last take()."""
+        return bool(self.raised) or self.transport is not None
+
+    def record(self, exc: BaseException) -> None:
+        """Keep an exception a callback raised."""
+        self.raised.append(exc)
+
+    def record_transport(self, exc: BaseException) -> None:
+        """Keep an exception a foreign BIO object raised."""
+        if self.transport is None:
+            self.transport = exc
+        else:
+            self.raised.append(exc)
+
+    def take(self) -> Tuple[Optional[BaseException], List[BaseException]]:
+        """``(transport, raised)``, leaving nothing pending."""
+        taken = self.transport, self.raised
+        self.transport, self.raised = None, []
+        return taken
 
 
 def owner_of(ssl):
     """The SSLObject an ``SSL *`` belongs to (its app data: a handle to a weakref)."""
     data = lib.SSL_get_app_data(ssl)
     return None if data == ffi.NULL else ffi.from_handle(data)()
+
+
+# --- what each callback kind keeps on its SSLContext ---------------------------
+#
+# Adding a callback kind: a registration class below, its field in
+# ContextCallbacks, a setter on SSLContext that calls install(), and the
+# extern "Python" declaration in csrc/cdef/ssl_bio.cdef.
+
+
+class ServerNameCallback:
+    """``SSLContext.sni_callback``: ``callback(sslobject, server_name, context)``."""
+
+    __slots__ = ("function",)
+
+    def __init__(self) -> None:
+        self.function: Optional[Callable[..., Any]] = None
+
+    def install(self, ctx: Any, function: Optional[Callable[..., Any]], handle: Any) -> None:
+        """Set (or with None remove) the callback; ``handle`` finds the context again."""
+        self.function = function
+        if function is None:
+            lib.SSL_CTX_set_tlsext_servername_callback(ctx, ffi.NULL)
+            return
+        lib.SSL_CTX_set_tlsext_servername_arg(ctx, handle)
+        lib.SSL_CTX_set_tlsext_servername_callback(ctx, lib.ssl_bio_servername_callback)
+
+
+class MessageCallback:
+    """``SSLContext._msg_callback``: every TLS message, for debugging.
+
+    OpenSSL copies it into each SSL at ``SSL_new``; ``apply_to`` installs
+    this context's on an SSL that switched to it (as CPython does).
+    """
+
+    __slots__ = ("function",)
+
+    def __init__(self) -> None:
+        self.function: Optional[Callable[..., Any]] = None
+
+    def install(self, ctx: Any, function: Optional[Callable[..., Any]]) -> None:
+        """Set (or with None remove) the callback for connections made from now on."""
+        self.function = function
+        lib.SSL_CTX_set_msg_callback(ctx, self._c_function())
+
+    def apply_to(self, ssl: Any) -> None:
+        """Make an existing SSL call this context's callback (or none)."""
+        lib.SSL_set_msg_callback(ssl, self._c_function())
+
+    def _c_function(self) -> Any:
+        return ffi.NULL if self.function is None else lib.ssl_bio_msg_callback
+
+
+class KeylogCallback:
+    """``SSLContext.keylog_filename``: NSS key log lines appended to a file."""
+
+    __slots__ = ("filename", "file")
+
+    def __init__(self) -> None:
+        self.filename: Any = None
+        self.file: Any = None
+
+    def install(self, ctx: Any, filename: Any, file: Any) -> None:
+        """Log to ``file`` (opened from ``filename``), or with None stop logging."""
+        lib.SSL_CTX_set_keylog_callback(ctx, ffi.NULL)
+        old, self.file, self.filename = self.file, None, None
+        if old is not None:
+            old.close()
+        if file is None:
+            return
+        self.file, self.filename = file, filename
+        lib.SSL_CTX_set_keylog_callback(ctx, lib.ssl_bio_keylog_callback)
+
+
+class PSKClientCallback:
+    """``set_psk_client_callback``: ``callback(hint) -> (identity, psk)``."""
+
+    __slots__ = ("function",)
+
+    def __init__(self) -> None:
+        self.function: Optional[Callable[..., Any]] = None
+
+    def install(self, ctx: Any, function: Optional[Callable[..., Any]]) -> bool:
+        """Set (or remove) the callback; False where OpenSSL has no PSK."""
+        if not lib.ssl_bio_set_psk_client_callback(ctx, function is not None):
+            return False
+        self.function = function
+        return True
+
+
+class PSKServerCallback:
+    """``set_psk_server_callback``: ``callback(identity) -> psk``, and the hint sent."""
+
+    __slots__ = ("function",)
+
+    def __init__(self) -> None:
+        self.function: Optional[Callable[..., Any]] = None
+
+    def install(self, ctx: Any, function: Optional[Callable[..., Any]], hint: Any) -> int:
+        """Set (or remove) the callback: 1 done, 0 no PSK in OpenSSL, -1 hint refused."""
+        done = lib.ssl_bio_set_psk_server_callback(ctx, function is not None, hint)
+        if done == 1:
+            self.function = function
+        return int(done)
+
+
+class ContextCallbacks:
+    """An SSLContext's callback registrations, one typed field per kind."""
+
+    __slots__ = ("server_name", "message", "keylog", "psk_client", "psk_server")
+
+    def __init__(self) -> None:
+        self.server_name = ServerNameCallback()
+        self.message = MessageCallback()
+        self.keylog = KeylogCallback()
+        self.psk_client = PSKClientCallback()
+        self.psk_server = PSKServerCallback()
+
+
+def _callbacks_of(ssl):
+    """The SSLObject of an ``SSL *`` and its current context's registrations.
+
+    (None, None) when the object is gone.
+    """
+    owner = owner_of(ssl)
+    if owner is None:
+        return None, None
+    return owner, owner._context._callbacks
+
+
+# --- SNI (SSLContext.sni_callback) ---------------------------------------------
 
 
 def _alert_number(result):
@@ -88,7 +262,7 @@ def ssl_bio_servername_callback(ssl, alert, arg):
     was running it raises that exception -- where the stdlib only prints it.
     """
     context = ffi.from_handle(arg)()
-    callback = None if context is None else context._sni_callback
+    callback = None if context is None else context._callbacks.server_name.function
     if callback is None:
         return lib.SSL_TLSEXT_ERR_OK
     owner = owner_of(ssl)
@@ -101,7 +275,7 @@ def ssl_bio_servername_callback(ssl, alert, arg):
         server_name = None if name == ffi.NULL else ffi.string(name).decode("ascii")
         result = callback(owner, server_name, context)
     except BaseException as exc:  # surfaces from the SSLObject call
-        _keep_first_error(owner, exc)
+        owner._errors.record(exc)
         alert[0] = lib.SSL_AD_HANDSHAKE_FAILURE
         return lib.SSL_TLSEXT_ERR_ALERT_FATAL
     if result is None:
@@ -109,26 +283,9 @@ def ssl_bio_servername_callback(ssl, alert, arg):
     try:
         alert[0] = _alert_number(result)
     except (TypeError, OverflowError) as exc:
-        _keep_first_error(owner, exc)
+        owner._errors.record(exc)
         alert[0] = lib.SSL_AD_INTERNAL_ERROR
     return lib.SSL_TLSEXT_ERR_ALERT_FATAL
-
-
-def _owner_and_setting(ssl, attribute):
-    """The SSLObject of an ``SSL *`` and a setting of its current context.
-
-    (None, None) when the object is gone; the setting may be None (unset).
-    """
-    owner = owner_of(ssl)
-    if owner is None:
-        return None, None
-    return owner, getattr(owner._context, attribute)
-
-
-def _keep_first_error(owner, exc):
-    """Remember a callback's exception for the SSLObject call that ran it."""
-    if owner._callback_error is None:
-        owner._callback_error = exc
 
 
 # --- key log (SSLContext.keylog_filename) -------------------------------------
@@ -141,14 +298,15 @@ _keylog_lock = threading.Lock()
 @ffi.def_extern()
 def ssl_bio_keylog_callback(ssl, line):
     """Append one NSS key log line to the file of the connection's context."""
-    owner, file = _owner_and_setting(ssl, "_keylog_file")
+    owner, callbacks = _callbacks_of(ssl)
+    file = None if callbacks is None else callbacks.keylog.file
     if file is None:
         return
     try:
         with _keylog_lock:
             file.write(ffi.string(line) + b"\n")
     except BaseException as exc:  # surfaces from the SSLObject call
-        _keep_first_error(owner, exc)
+        owner._errors.record(exc)
 
 
 # --- message trace (SSLContext._msg_callback) ---------------------------------
@@ -164,7 +322,8 @@ def _as_enum(enum, value):
 @ffi.def_extern()
 def ssl_bio_msg_callback(write_p, version, content_type, buf, length, ssl, arg):
     """Call ``_msg_callback(sslobject, direction, version, content_type, msg_type, data)``."""
-    owner, callback = _owner_and_setting(ssl, "_msg_callback_function")
+    owner, callbacks = _callbacks_of(ssl)
+    callback = None if callbacks is None else callbacks.message.function
     if callback is None:
         return
     data = ffi.unpack(ffi.cast("char *", buf), length)
@@ -190,7 +349,7 @@ def ssl_bio_msg_callback(write_p, version, content_type, buf, length, ssl, arg):
             data,
         )
     except BaseException as exc:  # surfaces from the SSLObject call
-        _keep_first_error(owner, exc)
+        owner._errors.record(exc)
 
 
 # --- pre-shared keys (set_psk_client_callback, set_psk_server_callback) -------
@@ -211,19 +370,18 @@ def _read_only_bytes(value, position, also=""):
                 if view.readonly:
                     return view.tobytes()
         except TypeError:
-            pass
+            pass  # not a buffer: the TypeError below
     raise TypeError(
         f"argument {position} must be {also}read-only bytes-like object, not {type(value).__name__}"
     )
 
 
-def _run_psk_callback(ssl, attribute, received, fill):
-    """Call the context's PSK callback on the hint/identity OpenSSL received.
+def _run_psk_callback(owner, callback, received, fill):
+    """Call a PSK callback on the hint/identity OpenSSL received.
 
     ``fill(result)`` writes what it returned into OpenSSL's buffers and
     returns the key length; 0 refuses the key.
     """
-    owner, callback = _owner_and_setting(ssl, attribute)
     if callback is None:
         return 0
     try:
@@ -233,7 +391,7 @@ def _run_psk_callback(ssl, attribute, received, fill):
             return 0  # the peer broke the standard: fail without blaming the callback
         return fill(callback(name))
     except BaseException as exc:  # surfaces from the SSLObject call
-        _keep_first_error(owner, exc)
+        owner._errors.record(exc)
         return 0
 
 
@@ -265,7 +423,10 @@ def ssl_bio_psk_client_callback(ssl, hint, identity, max_identity_len, psk, max_
         identity[len(name)] = b"\0"
         return _copy_key(key, psk, max_psk_len)
 
-    return _run_psk_callback(ssl, "_psk_client_callback", hint, fill)
+    owner, callbacks = _callbacks_of(ssl)
+    if callbacks is None:
+        return 0
+    return _run_psk_callback(owner, callbacks.psk_client.function, hint, fill)
 
 
 @ffi.def_extern()
@@ -277,7 +438,10 @@ def ssl_bio_psk_server_callback(ssl, identity, psk, max_psk_len):
             raise TypeError(f"expected bytes, {type(key).__name__} found")
         return _copy_key(key, psk, max_psk_len)
 
-    return _run_psk_callback(ssl, "_psk_server_callback", identity, fill)
+    owner, callbacks = _callbacks_of(ssl)
+    if callbacks is None:
+        return 0
+    return _run_psk_callback(owner, callbacks.psk_server.function, identity, fill)
 
 
 # --- foreign BIOs (see _bio.bio_endpoint) ------------------------------------
@@ -296,7 +460,7 @@ def ssl_bio_foreign_read(bio, buf, size):
         if adapter.target.eof:
             return 0  # end of stream: OpenSSL decides whether that was allowed
     except BaseException as exc:  # surfaces from the SSLObject call
-        adapter.error = exc
+        adapter.errors.record_transport(exc)
         return -1
     # Nothing yet, but more may come: ask OpenSSL to retry (SSLWantReadError).
     lib.BIO_set_retry_read(bio)
@@ -310,7 +474,7 @@ def ssl_bio_foreign_write(bio, buf, size):
     try:
         adapter.target.write(ffi.buffer(buf, size))
     except BaseException as exc:  # surfaces from the SSLObject call
-        adapter.error = exc
+        adapter.errors.record_transport(exc)
         return -1
     return size
 
@@ -328,5 +492,5 @@ def ssl_bio_foreign_ctrl(bio, cmd, num, ptr):
         if cmd == lib.BIO_CTRL_FLUSH:
             return 1
     except BaseException as exc:  # surfaces from the SSLObject call
-        adapter.error = exc
+        adapter.errors.record_transport(exc)
     return 0

@@ -12,8 +12,23 @@ from ._errors import error_from_queue
 _NAME_MAXLEN = 256
 
 
+def _new_memory_bio(data=None):
+    """A new memory BIO, empty or reading ``data``, freed with its last reference."""
+    if data is None:
+        bio = lib.BIO_new(lib.BIO_s_mem())
+    else:
+        bio = lib.BIO_new_mem_buf(data, len(data))
+    if bio == ffi.NULL:
+        lib.ERR_clear_error()
+        raise MemoryError()
+    return ffi.gc(bio, lib.BIO_free)
+
+
 def _bio_text(bio):
-    """Everything written to a memory BIO so far, as str."""
+    """The first line in a memory BIO (what one OpenSSL print call wrote), as str.
+
+    As the stdlib: one ``BIO_gets`` of at most 2047 bytes.
+    """
     buf = ffi.new("char[]", 2048)
     length = lib.BIO_gets(bio, buf, 2047)
     if length < 0:
@@ -174,7 +189,7 @@ def decode_certificate(cert):
         "issuer": decode_name(lib.X509_get_issuer_name(cert)),
         "version": lib.X509_get_version(cert) + 1,
     }
-    scratch = ffi.gc(lib.BIO_new(lib.BIO_s_mem()), lib.BIO_free)
+    scratch = _new_memory_bio()
     lib.i2a_ASN1_INTEGER(scratch, lib.X509_get_serialNumber(cert))
     result["serialNumber"] = _bio_text(scratch)
     lib.BIO_reset(scratch)
@@ -216,7 +231,7 @@ def _test_decode_cert(path):
     """
     with open(path, "rb") as f:
         data = f.read()
-    bio = ffi.gc(lib.BIO_new_mem_buf(data, len(data)), lib.BIO_free)
+    bio = _new_memory_bio(data)
     cert = lib.PEM_read_bio_X509(bio, ffi.NULL, ffi.NULL, ffi.NULL)
     if cert == ffi.NULL:
         raise error_from_queue("ssl_bio:_test_decode_cert", "Error decoding PEM-encoded file")

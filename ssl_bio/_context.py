@@ -22,11 +22,19 @@ from typing import (
     overload,
 )
 
-from . import _callbacks  # noqa: F401  (registers the extern "Python" callbacks)
-from ._args import INT_MAX, as_c_int, as_c_long, as_parsed_int, type_name, wrap_c_int
+from . import _store
+from ._args import (
+    INT_MAX,
+    as_c_int,
+    as_c_long,
+    as_parsed_int,
+    fspath_bytes,
+    type_name,
+    wrap_c_int,
+)
 from ._binding import ffi, lib
-from ._callbacks import PasswordState, password_bytes
-from ._cert import certificate_to_der, decode_certificate
+from ._callbacks import ContextCallbacks, PasswordState, password_bytes
+from ._ciphers import cipher_dict
 from ._constants import (
     CERT_NONE,
     CERT_REQUIRED,
@@ -116,53 +124,6 @@ def _serialized(method: _Method) -> _Method:
     return cast("_Method", serialized)
 
 
-def _fspath_bytes(path, what):
-    """A filesystem path as bytes, with the stdlib's errors.
-
-    ``what`` names the argument in the TypeError; None keeps os.fsencode's own.
-    """
-    try:
-        encoded = os.fsencode(path)
-    except TypeError:
-        if what is None:
-            raise
-        raise TypeError(f"{what} should be a valid filesystem path") from None
-    if b"\0" in encoded:
-        raise ValueError("embedded null byte")
-    return encoded
-
-
-def _nid_long_name(nid):
-    """OpenSSL's long name for a NID, or None for NID_undef."""
-    if nid == lib.NID_undef:
-        return None
-    name = lib.OBJ_nid2ln(nid)
-    return None if name == ffi.NULL else ffi.string(name).decode("ascii")
-
-
-def _cipher_dict(cipher):
-    """One get_ciphers() entry."""
-    name = lib.SSL_CIPHER_get_name(cipher)
-    version = lib.SSL_CIPHER_get_version(cipher)
-    description = ffi.new("char[512]")
-    lib.SSL_CIPHER_description(cipher, description, 511)
-    alg_bits = ffi.new("int *")
-    strength_bits = lib.SSL_CIPHER_get_bits(cipher, alg_bits)
-    return {
-        "id": lib.SSL_CIPHER_get_id(cipher),
-        "name": None if name == ffi.NULL else ffi.string(name).decode("ascii"),
-        "protocol": None if version == ffi.NULL else ffi.string(version).decode("ascii"),
-        "description": ffi.string(description).decode("ascii").rstrip("\n"),
-        "strength_bits": strength_bits,
-        "alg_bits": alg_bits[0],
-        "aead": bool(lib.SSL_CIPHER_is_aead(cipher)),
-        "symmetric": _nid_long_name(lib.SSL_CIPHER_get_cipher_nid(cipher)),
-        "digest": _nid_long_name(lib.SSL_CIPHER_get_digest_nid(cipher)),
-        "kea": _nid_long_name(lib.SSL_CIPHER_get_kx_nid(cipher)),
-        "auth": _nid_long_name(lib.SSL_CIPHER_get_auth_nid(cipher)),
-    }
-
-
 def _is_asn1_object(value):
     if isinstance(value, _ASN1Object):
         return True
@@ -175,6 +136,33 @@ class SSLContext:
     ``SSLContext(PROTOCOL_TLS_CLIENT)`` verifies certificates and host names,
     as the stdlib.  ``wrap_bio()`` makes a connection over two MemoryBIOs.
     """
+
+    # Slots for ssl_bio's own state, so that a misspelt attribute fails at
+    # once; __dict__ too, because the stdlib's SSLContext takes attributes
+    # of its users' (and sslobject_class per instance).
+    __slots__ = (
+        "_ctx",
+        "_lock",
+        "_protocol",
+        "_alpn_protocols",
+        "_callbacks",
+        "_handle",
+        "_host_flags",
+        "_check_hostname",
+        "_post_handshake_auth",
+        "__dict__",
+        "__weakref__",
+    )
+
+    _ctx: Any  # SSL_CTX *
+    _lock: ContextLock
+    _protocol: _SSLMethod
+    _alpn_protocols: Any  # the ALPN selection buffer OpenSSL reads
+    _callbacks: ContextCallbacks
+    _handle: Any  # cffi handle to a weakref to self, for OpenSSL's callback arg
+    _host_flags: int
+    _check_hostname: bool
+    _post_handshake_auth: bool
 
     #: The class wrap_bio() instantiates (a subclass of SSLObject).
     sslobject_class: type[SSLObject] = SSLObject
@@ -215,15 +203,10 @@ class SSLContext:
         self._lock = ContextLock()
         self._protocol = _SSLMethod(protocol)
         self._alpn_protocols = None
-        self._sni_callback = None
-        self._msg_callback_function = None
-        self._psk_client_callback = None
-        self._psk_server_callback = None
-        self._keylog_filename = None
-        self._keylog_file = None
+        self._callbacks = ContextCallbacks()
         self._post_handshake_auth = False
         # What the SNI callback's arg points to; weak, so no cycle through C.
-        self._callback_handle = ffi.new_handle(weakref.ref(self))
+        self._handle = ffi.new_handle(weakref.ref(self))
         self._host_flags = lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
 
         if protocol == PROTOCOL_TLS_CLIENT:
@@ -508,9 +491,9 @@ class SSLContext:
         ``password`` (str, bytes, bytearray, or a callable returning one)
         decrypts an encrypted key.
         """
-        certfile = _fspath_bytes(certfile, "certfile")
+        certfile = fspath_bytes(certfile, "certfile")
         if keyfile is not None:
-            keyfile = _fspath_bytes(keyfile, "keyfile")
+            keyfile = fspath_bytes(keyfile, "keyfile")
         if password is not None and not callable(password):
             fixed = password_bytes(password, "password should be a string or callable")
             if len(fixed) > INT_MAX:
@@ -567,102 +550,12 @@ class SSLContext:
         """
         if cafile is None and capath is None and cadata is None:
             raise TypeError("cafile, capath and cadata cannot be all omitted")
-        if cafile is not None:
-            cafile = _fspath_bytes(cafile, "cafile")
-        if capath is not None:
-            capath = _fspath_bytes(capath, "capath")
-        if cadata is not None:
-            if isinstance(cadata, str):
-                try:
-                    data = cadata.encode("ascii")
-                except UnicodeEncodeError:
-                    raise TypeError(
-                        "cadata should be an ASCII string or a bytes-like object"
-                    ) from None
-                self._add_ca_certs(data, pem=True)
-            else:
-                try:
-                    view = memoryview(cadata)
-                except TypeError:
-                    raise TypeError(
-                        "cadata should be an ASCII string or a bytes-like object"
-                    ) from None
-                with view:
-                    if not view.c_contiguous:
-                        raise BufferError("memoryview: underlying buffer is not C-contiguous")
-                    data = view.tobytes()  # small; a copy keeps no export open
-                self._add_ca_certs(data, pem=False)
-        if cafile is not None or capath is not None:
-            lib.ERR_clear_error()
-            ffi.errno = 0
-            ok = lib.SSL_CTX_load_verify_locations(
-                self._ctx,
-                cafile if cafile is not None else ffi.NULL,
-                capath if capath is not None else ffi.NULL,
-            )
-            if ok != 1:
-                errno = ffi.errno
-                if errno:
-                    lib.ERR_clear_error()
-                    raise OSError(errno, os.strerror(errno))
-                raise error_from_queue("ssl_bio:load_verify_locations")
-        lib.ERR_clear_error()
-
-    def _add_ca_certs(self, data, pem):
-        """Add every certificate in PEM or DER ``data`` to the trust store."""
-        length = len(data)
-        if length <= 0:
-            raise ValueError("Empty certificate data")
-        if length > INT_MAX:
-            raise OverflowError("Certificate data is too long.")
-        source = ffi.from_buffer(data)
-        bio = lib.BIO_new_mem_buf(source, length)
-        if bio == ffi.NULL:
-            raise error_from_queue("ssl_bio:load_verify_locations", "Can't allocate buffer")
-        bio = ffi.gc(bio, lib.BIO_free)
-        store = lib.SSL_CTX_get_cert_store(self._ctx)
-        loaded = 0
-        reached_end = False
-        lib.ERR_clear_error()
-        while True:
-            if pem:
-                cert = lib.PEM_read_bio_X509(bio, ffi.NULL, ffi.NULL, ffi.NULL)
-            else:
-                if lib.BIO_eof(bio):
-                    reached_end = True
-                    break
-                cert = lib.d2i_X509_bio(bio, ffi.NULL)
-            if cert == ffi.NULL:
-                break
-            added = lib.X509_STORE_add_cert(store, cert)
-            lib.X509_free(cert)
-            if not added:
-                err = lib.ERR_peek_last_error()
-                if (
-                    lib.ERR_GET_LIB(err) == lib.ERR_LIB_X509
-                    and lib.ERR_GET_REASON(err) == lib.X509_R_CERT_ALREADY_IN_HASH_TABLE
-                ):
-                    lib.ERR_clear_error()  # a duplicate is not an error
-                else:
-                    break
-            loaded += 1
-        err = lib.ERR_peek_last_error()
-        if loaded == 0:
-            if pem:
-                msg = "no start line: cadata does not contain a certificate"
-            else:
-                msg = "not enough data: cadata does not contain a certificate"
-            raise error_from_queue("ssl_bio:load_verify_locations", msg)
-        if not pem and reached_end:
-            lib.ERR_clear_error()
-        elif (
-            pem
-            and lib.ERR_GET_LIB(err) == lib.ERR_LIB_PEM
-            and lib.ERR_GET_REASON(err) == lib.PEM_R_NO_START_LINE
-        ):
-            lib.ERR_clear_error()  # the end of the PEM text
-        elif err:
-            raise error_from_queue("ssl_bio:load_verify_locations")
+        _store.load_verify_locations(
+            self._ctx,
+            None if cafile is None else fspath_bytes(cafile, "cafile"),
+            None if capath is None else fspath_bytes(capath, "capath"),
+            cadata,
+        )
 
     @_serialized
     def load_default_certs(self, purpose: Purpose = Purpose.SERVER_AUTH) -> None:
@@ -694,22 +587,11 @@ class SSLContext:
         Certificates in a ``capath`` directory appear only once a handshake
         has looked them up, as with the stdlib.
         """
-        binary_form = bool(binary_form)
-        certs = lib.ssl_bio_store_ca_certs(lib.SSL_CTX_get_cert_store(self._ctx))
-        if certs == ffi.NULL:
-            raise MemoryError()
-        certs = ffi.gc(certs, lib.ssl_bio_free_x509_stack)
-        convert = certificate_to_der if binary_form else decode_certificate
-        return [convert(lib.sk_X509_value(certs, i)) for i in range(lib.sk_X509_num(certs))]
+        return _store.ca_certs(self._ctx, bool(binary_form))
 
     def cert_store_stats(self) -> Dict[str, int]:
         """How many certificates ('x509', of which CAs 'x509_ca') and CRLs ('crl') are loaded."""
-        counts = ffi.new("int[3]")
-        if not lib.ssl_bio_store_stats(
-            lib.SSL_CTX_get_cert_store(self._ctx), counts, counts + 1, counts + 2
-        ):
-            raise error_from_queue("ssl_bio:cert_store_stats")
-        return {"x509": counts[0], "crl": counts[1], "x509_ca": counts[2]}
+        return _store.store_stats(self._ctx)
 
     # --- negotiation -----------------------------------------------------------
 
@@ -767,14 +649,14 @@ class SSLContext:
         if ciphers == ffi.NULL:
             return []
         return [
-            _cipher_dict(lib.sk_SSL_CIPHER_value(ciphers, i))
+            cipher_dict(lib.sk_SSL_CIPHER_value(ciphers, i))
             for i in range(lib.sk_SSL_CIPHER_num(ciphers))
         ]
 
     @_serialized
     def set_ecdh_curve(self, name: Union[str, bytes]) -> None:
         """Use only this elliptic curve (OpenSSL short name, e.g. 'prime256v1') for ECDH."""
-        encoded = _fspath_bytes(name, None)
+        encoded = fspath_bytes(name, None)
         nid = lib.OBJ_sn2nid(encoded)
         if nid == lib.NID_undef:
             raise ValueError(f"unknown elliptic curve name {name!r}")
@@ -815,7 +697,7 @@ class SSLContext:
         connection.  An exception it raises fails the handshake and is raised
         by the SSLObject call that ran it.
         """
-        return self._sni_callback
+        return self._callbacks.server_name.function
 
     @sni_callback.setter
     @_serialized
@@ -824,15 +706,13 @@ class SSLContext:
     ) -> None:
         if self._protocol == PROTOCOL_TLS_CLIENT:
             raise ValueError("sni_callback cannot be set on TLS_CLIENT context")
-        self._sni_callback = None
-        lib.SSL_CTX_set_tlsext_servername_callback(self._ctx, ffi.NULL)
+        # As the stdlib: the old callback is gone even if the new one is refused.
+        self._callbacks.server_name.install(self._ctx, None, None)
         if callback is None:
             return
         if not callable(callback):
             raise TypeError("not a callable object")
-        self._sni_callback = callback
-        lib.SSL_CTX_set_tlsext_servername_arg(self._ctx, self._callback_handle)
-        lib.SSL_CTX_set_tlsext_servername_callback(self._ctx, lib.ssl_bio_servername_callback)
+        self._callbacks.server_name.install(self._ctx, callback, self._handle)
 
     def set_servername_callback(
         self, server_name_callback: Optional[Callable[[SSLObject, Optional[str], SSLContext], Any]]
@@ -856,17 +736,13 @@ class SSLContext:
         For debugging with Wireshark.  The file is opened in append mode on
         assignment; an empty file gets a header line first.
         """
-        return self._keylog_filename
+        return self._callbacks.keylog.filename
 
     @keylog_filename.setter
     @_serialized
     def keylog_filename(self, filename: Optional[StrOrBytesPath]) -> None:
         # Off first, as the stdlib: a failed open leaves logging off.
-        lib.SSL_CTX_set_keylog_callback(self._ctx, ffi.NULL)
-        self._keylog_filename = None
-        if self._keylog_file is not None:
-            self._keylog_file, file = None, self._keylog_file
-            file.close()
+        self._callbacks.keylog.install(self._ctx, None, None)
         if filename is None:
             return
         # os.fspath first: open() would take an int as a file descriptor.
@@ -877,9 +753,7 @@ class SSLContext:
             empty = False
         if empty:
             file.write(_KEYLOG_HEADER)
-        self._keylog_file = file
-        self._keylog_filename = filename
-        lib.SSL_CTX_set_keylog_callback(self._ctx, lib.ssl_bio_keylog_callback)
+        self._callbacks.keylog.install(self._ctx, filename, file)
 
     @keylog_filename.deleter
     def keylog_filename(self) -> None:
@@ -889,19 +763,14 @@ class SSLContext:
     def _msg_callback(self) -> Optional[Callable[..., Any]]:
         """Called as ``callback(sslobject, direction, version, content_type, msg_type, data)``
         for every TLS message of connections made from now on (a debugging hook)."""
-        return self._msg_callback_function
+        return self._callbacks.message.function
 
     @_msg_callback.setter
     @_serialized
     def _msg_callback(self, callback: Optional[Callable[..., Any]]) -> None:
-        if callback is None:
-            self._msg_callback_function = None
-            lib.SSL_CTX_set_msg_callback(self._ctx, ffi.NULL)
-            return
-        if not callable(callback):
+        if callback is not None and not callable(callback):
             raise TypeError(f"{callback} is not callable.")
-        self._msg_callback_function = callback
-        lib.SSL_CTX_set_msg_callback(self._ctx, lib.ssl_bio_msg_callback)
+        self._callbacks.message.install(self._ctx, callback)
 
     @_serialized
     def set_psk_client_callback(
@@ -919,9 +788,8 @@ class SSLContext:
             )
         if callback is not None and not callable(callback):
             raise TypeError("callback must be callable")
-        if not lib.ssl_bio_set_psk_client_callback(self._ctx, callback is not None):
+        if not self._callbacks.psk_client.install(self._ctx, callback):
             raise NotImplementedError("OpenSSL bindings built without PSK support")
-        self._psk_client_callback = callback
 
     @_serialized
     def set_psk_server_callback(
@@ -953,13 +821,12 @@ class SSLContext:
         elif not callable(callback):
             raise TypeError("callback must be callable")
         hint = ffi.NULL if identity_hint is None else identity_hint.encode("utf-8")
-        done = lib.ssl_bio_set_psk_server_callback(self._ctx, callback is not None, hint)
+        done = self._callbacks.psk_server.install(self._ctx, callback, hint)
         if done == 0:
             raise NotImplementedError("OpenSSL bindings built without PSK support")
         if done < 0:
             lib.ERR_clear_error()
             raise ValueError("failed to set identity hint")
-        self._psk_server_callback = callback
 
     # --- connections -----------------------------------------------------------
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union, overl
 from ._args import INT_MAX, check_ssize_t, type_name
 from ._binding import ffi, lib
 from ._bio import (
+    MemoryBIO,
     bio_endpoint,
     buffer_for_reading,
     buffer_for_writing,
@@ -33,7 +34,9 @@ from ._bio import (
     scratch_buffer,
 )
 from ._bio import per_thread as _scratch_per_thread
+from ._callbacks import CallbackErrors
 from ._cert import certificate_to_der, decode_certificate
+from ._ciphers import cipher_tuple
 from ._constants import PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
 from ._errors import SSLWantReadError, SSLWantWriteError, error_from_io, error_from_queue
 from ._locking import ConnectionLocks
@@ -66,14 +69,18 @@ _connection_write = lib.ssl_bio_connection_write
 _unpack = ffi.unpack
 
 
-def _cipher_tuple(cipher):
-    name = lib.SSL_CIPHER_get_name(cipher)
-    version = lib.SSL_CIPHER_get_version(cipher)
-    return (
-        ffi.string(name).decode("ascii") if name != ffi.NULL else None,
-        ffi.string(version).decode("ascii") if version != ffi.NULL else None,
-        lib.SSL_CIPHER_get_bits(cipher, ffi.NULL),
-    )
+def _attach_context(error: BaseException, later: BaseException) -> None:
+    """Attach ``later`` at the end of ``error``'s chain of causes and contexts."""
+    seen = {id(error)}
+    last = error
+    while True:
+        following = last.__cause__ or last.__context__
+        if following is None or id(following) in seen:
+            break
+        seen.add(id(following))
+        last = following
+    if later is not last:
+        last.__context__ = later
 
 
 class SSLObject:
@@ -93,9 +100,11 @@ class SSLObject:
     _shutdown_seen_zero: bool
     _may_handshake: bool
     _io_may_call_back: bool
-    _callback_error: Optional[BaseException]
+    _post_handshake_auth: bool
+    _errors: CallbackErrors
+    _held_contexts: Optional[List[SSLContext]]
     _app_data: Any  # cffi handle to a weakref to self, for callbacks
-    _foreign: Tuple[Any, ...]  # ForeignBIO adapters
+    _foreign: bool
 
     __slots__ = (
         "_ssl",
@@ -109,7 +118,9 @@ class SSLObject:
         "_shutdown_seen_zero",
         "_may_handshake",
         "_io_may_call_back",
-        "_callback_error",
+        "_post_handshake_auth",
+        "_errors",
+        "_held_contexts",
         "_app_data",
         "_foreign",
         "__weakref__",
@@ -161,31 +172,34 @@ class SSLObject:
             raise ValueError("check_hostname requires server_hostname")
 
         self = cls.__new__(cls)
+        self._errors = CallbackErrors()
+        self._held_contexts = None
+        self._foreign = not (isinstance(incoming, MemoryBIO) and isinstance(outgoing, MemoryBIO))
         ssl = context._new_ssl("ssl_bio:wrap_bio")
-        in_bio, in_keepalive = bio_endpoint(incoming, "incoming")
-        if outgoing is incoming:
-            out_bio, out_keepalive = in_bio, None
-        else:
-            out_bio, out_keepalive = bio_endpoint(outgoing, "outgoing")
-        if in_keepalive is None:
-            lib.BIO_up_ref(in_bio)  # SSL_set_bio takes over one reference per
-        if out_keepalive is None and out_bio != in_bio:  # distinct BIO; our
-            lib.BIO_up_ref(out_bio)  # MemoryBIO objects keep their own.
-        lib.SSL_set_bio(ssl, in_bio, out_bio)
-        keepalive = tuple(k for k in (in_keepalive, out_keepalive) if k is not None)
-        self._foreign = tuple(adapter for adapter, _handle in keepalive)
-        if keepalive:
-            # A foreign BIO calls back through a handle until SSL_free has
-            # freed the BIO, so the handles live as long as the SSL does.
+        # Owned from here on: whatever fails below frees it with this object.
+        keepalive: Optional[List[Any]] = None
+        if self._foreign:
+            # A foreign BIO calls back through a handle for as long as it
+            # lives, and it lives until SSL_free: the handles live as long.
+            keepalive = []
+
             def free(pointer, _keepalive=keepalive):
                 lib.ssl_bio_free_ssl(pointer)
 
             self._ssl = ffi.gc(ssl, free, size=_SSL_SIZE_HINT)
         else:
             self._ssl = ffi.gc(ssl, lib.ssl_bio_free_ssl, size=_SSL_SIZE_HINT)
+        # Each BIO goes to the SSL as soon as it exists (SSL_set0_*bio take
+        # over one reference each; ssl_bio's MemoryBIOs keep their own).
+        in_bio = self._attach_bio(incoming, "incoming", keepalive)
+        lib.SSL_set0_rbio(ssl, in_bio)
+        if outgoing is incoming:
+            lib.BIO_up_ref(in_bio)
+            lib.SSL_set0_wbio(ssl, in_bio)
+        else:
+            lib.SSL_set0_wbio(ssl, self._attach_bio(outgoing, "outgoing", keepalive))
         self._context = context
-        # OpenSSL keeps using the first SSL_CTX (sessions) after a switch, and
-        # its ALPN buffer lives in the Python context: keep both alive.
+        # OpenSSL keeps using the first SSL_CTX (sessions) after a switch: keep it alive.
         self._initial_context = context
         self._server_side = server_side
         self._server_hostname = None
@@ -194,15 +208,9 @@ class SSLObject:
         self._locked = ConnectionLocks(self._connection)
         self._shutdown_seen_zero = False
         self._may_handshake = True
-        self._callback_error = None
-        # Whether reads and writes after the handshake may still run Python
-        # (a foreign BIO, the message callback SSL_new copied from the
-        # context) or handshake code (post-handshake authentication): then
-        # they take the context lock, check for callback errors and decrypt
-        # into a buffer of their own.
-        self._io_may_call_back = bool(
-            self._foreign or context._msg_callback is not None or context._post_handshake_auth
-        )
+        # Set on the SSL by SSL_new or below, and not changed by a context switch.
+        self._post_handshake_auth = bool(context._post_handshake_auth)
+        self._update_io_may_call_back()
         # How callbacks find this object from the SSL *; a weak reference, so
         # that OpenSSL's pointer makes no cycle.  Lives as long as the SSL.
         self._app_data = ffi.new_handle(weakref.ref(self))
@@ -210,7 +218,7 @@ class SSLObject:
         lib.SSL_set_mode(ssl, lib.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | lib.SSL_MODE_AUTO_RETRY)
         if server_hostname is not None:
             self._configure_hostname(server_hostname)
-        if context._post_handshake_auth:
+        if self._post_handshake_auth:
             self._enable_post_handshake_auth()
         if server_side:
             lib.SSL_set_accept_state(ssl)
@@ -223,6 +231,32 @@ class SSLObject:
         if session is not None:
             self.session = session
         return self
+
+    def _attach_bio(self, bio, argument, keepalive):
+        """The ``BIO *`` for one side, with a reference for the SSL to take over.
+
+        A foreign object gets a new BIO whose handles go into ``keepalive``.
+        """
+        pointer, handles = bio_endpoint(bio, argument, self._errors)
+        if handles is None:
+            lib.BIO_up_ref(pointer)  # the MemoryBIO keeps its own reference
+        else:
+            keepalive.append(handles)
+        return pointer
+
+    def _update_io_may_call_back(self):
+        """Whether reads and writes after the handshake may still run Python.
+
+        A foreign BIO, the message callback of the current context, or
+        handshake code (post-handshake authentication) all may: then they
+        take the context lock, collect callback errors and decrypt into a
+        buffer of their own instead of the per-thread scratch buffer.
+        """
+        self._io_may_call_back = bool(
+            self._foreign
+            or self._post_handshake_auth
+            or self._context._callbacks.message.function is not None
+        )
 
     def _enable_post_handshake_auth(self):
         """As the stdlib (bpo-37428): a client offers PHA; a server that
@@ -257,58 +291,82 @@ class SSLObject:
             if not ok:
                 raise error_from_queue("ssl_bio:wrap_bio")
 
-    def _io_error(self, result, where, ssl_error=None):
-        """The exception for a failed OpenSSL call, chained to a callback's.
+    @overload
+    def _finish(
+        self, failed: Literal[True], where: str, result: int = 0, ssl_error: Optional[int] = None
+    ) -> BaseException: ...
 
-        When a callback raised during the call, the SSLError OpenSSL reports
-        (CALLBACK_FAILED, an alert...) is raised from the callback's
-        exception, as the stdlib chains them.  Where the call only wants more
-        bytes, or the callback raised KeyboardInterrupt or SystemExit, the
-        callback's exception is raised itself.
+    @overload
+    def _finish(
+        self, failed: bool, where: str, result: int = 0, ssl_error: Optional[int] = None
+    ) -> Optional[BaseException]: ...
+
+    def _finish(self, failed, where, result=0, ssl_error=None):
+        """What an OpenSSL call ends with: the one exit path of every SSLObject call.
+
+        Returns the exception to raise, or None.  ``failed`` says whether the
+        call failed (``result`` is its return value, ``ssl_error``
+        SSL_get_error's answer if already known).  What callbacks raised
+        meanwhile (``CallbackErrors``) decides, in this order:
+
+        - a foreign BIO object raised: that, itself (the transport failed;
+          OpenSSL's view of it adds nothing);
+        - the call failed and a callback raised: OpenSSL's SSLError with the
+          callback's exception as ``__cause__``, as the stdlib chains them --
+          but where OpenSSL only wants more bytes, or the callback raised
+          something other than an Exception (KeyboardInterrupt,
+          SystemExit), the callback's exception itself;
+        - the call succeeded and a callback raised: that exception;
+        - the call failed: OpenSSL's error.
+
+        Any further exception recorded in the same call is attached at the
+        end of the raised one's ``__context__`` chain: none is lost.
         """
-        error = error_from_io(self._ssl, result, where, self._server_hostname, ssl_error)
-        callback_error = self._callback_error
-        if callback_error is None:
-            return error
-        self._callback_error = None
-        if isinstance(error, (SSLWantReadError, SSLWantWriteError)) or not isinstance(
-            callback_error, Exception
-        ):
-            return callback_error
-        error.__cause__ = callback_error
+        errors = self._errors
+        if not errors.pending:
+            if not failed:
+                return None
+            return error_from_io(self._ssl, result, where, self._server_hostname, ssl_error)
+        transport, raised = errors.take()
+        if transport is not None:
+            lib.ERR_clear_error()
+            error = transport
+        elif not failed:
+            error = raised.pop(0)
+        else:
+            error = error_from_io(self._ssl, result, where, self._server_hostname, ssl_error)
+            if isinstance(error, (SSLWantReadError, SSLWantWriteError)) or not isinstance(
+                raised[0], Exception
+            ):
+                error = raised.pop(0)
+            else:
+                error.__cause__ = raised.pop(0)
+        for later in raised:
+            _attach_context(error, later)
         return error
 
-    def _raise_callback_error(self):
-        """Raise what a callback raised during an OpenSSL call that succeeded."""
-        error, self._callback_error = self._callback_error, None
-        raise error
-
     def _handshaking_call(self, function, *args):
-        """``function(*args)`` holding the context shared: it may run a handshake.
+        """``function(*args)`` holding its contexts shared: it may run a handshake.
 
-        Once the handshake has finished, read/write skip this unless the
-        connection can renegotiate (ssl_bio_may_handshake) or may call back
-        into Python.  A callback's exception waits in ``_callback_error``
-        for the caller: ``_io_error`` chains it, ``_raise_callback_error``
-        raises it after a call that succeeded.
+        The caller holds the connection's locks.  Every context the SSL uses
+        during the call stays held until it returns: the current one, and
+        any an SNI callback switches to (the context setter adds it to
+        ``_held_contexts``), since the rest of the handshake reads the new
+        SSL_CTX.  Once the handshake has finished, read/write skip this
+        unless the connection can renegotiate (ssl_bio_may_handshake) or may
+        call back into Python.
         """
-        lock = self._context._lock
-        lock.acquire_shared()
+        held = [self._context]
+        held[0]._lock.acquire_shared()
+        self._held_contexts = held
         try:
             result = function(*args)
         finally:
-            lock.release_shared()
+            self._held_contexts = None
+            for context in reversed(held):
+                context._lock.release_shared()
         self._may_handshake = bool(lib.ssl_bio_may_handshake(self._ssl))
         return result
-
-    def _raise_foreign_bio_error(self):
-        """Raise what a foreign BIO object raised while OpenSSL used it."""
-        for adapter in self._foreign:
-            if adapter.error is not None:
-                error, adapter.error = adapter.error, None
-                lib.ERR_clear_error()  # OpenSSL's view of it adds nothing
-                self._callback_error = None
-                raise error
 
     # --- attributes ----------------------------------------------------------
 
@@ -325,11 +383,22 @@ class SSLObject:
             raise TypeError("The value must be a SSLContext")
         with self._locked:
             ctx._lock.acquire_shared()
+            held = self._held_contexts
             try:
                 lib.SSL_set_SSL_CTX(self._ssl, ctx._ctx)
+                # As CPython: the new context's message callback (or none).
+                ctx._callbacks.message.apply_to(self._ssl)
             finally:
-                ctx._lock.release_shared()
+                if held is None:
+                    ctx._lock.release_shared()
+                else:
+                    # Switched inside a handshake (an SNI callback): the rest
+                    # of it reads this SSL_CTX, so it stays held until the
+                    # call returns (_handshaking_call releases it).
+                    held.append(ctx)
             self._context = ctx
+            self._update_io_may_call_back()
+            self._may_handshake = bool(lib.ssl_bio_may_handshake(self._ssl))
 
     @property
     def server_side(self) -> bool:
@@ -371,12 +440,9 @@ class SSLObject:
         """Run the handshake as far as the bytes in the incoming BIO allow."""
         with self._locked:
             result = self._handshaking_call(lib.ssl_bio_handshake, self._ssl)
-            if self._foreign:
-                self._raise_foreign_bio_error()
-            if result < 1:
-                raise self._io_error(result, "ssl_bio:do_handshake")
-            if self._callback_error is not None:
-                self._raise_callback_error()
+            error = self._finish(result < 1, "ssl_bio:do_handshake", result)
+            if error is not None:
+                raise error
 
     @overload
     def read(self, len: int = 1024, buffer: None = None) -> bytes: ...
@@ -419,7 +485,7 @@ class SSLObject:
                 return _unpack(target, count)
             if count == 0:
                 return b""
-            raise self._io_error(0, "ssl_bio:read", -count)
+            raise self._finish(True, "ssl_bio:read", 0, -count)
         with buffer_for_writing(buffer, "read") as target:
             capacity = ffi.sizeof(target)
             length = operator.index(len)
@@ -433,7 +499,7 @@ class SSLObject:
             count = _connection_read(self._connection, target, length)
             if count >= 0:
                 return count
-            raise self._io_error(0, "ssl_bio:read", -count)
+            raise self._finish(True, "ssl_bio:read", 0, -count)
 
     def _read_slowly(self, target, length):
         """read() where it may run handshake code or call back into Python.
@@ -443,13 +509,10 @@ class SSLObject:
         """
         with self._locked:
             count = self._handshaking_call(_connection_read, self._connection, target, length)
-            if self._foreign:
-                self._raise_foreign_bio_error()
-            if count >= 0:
-                if self._callback_error is not None:
-                    self._raise_callback_error()
-                return count
-            raise self._io_error(0, "ssl_bio:read", -count)
+            error = self._finish(count < 0, "ssl_bio:read", 0, -count)
+            if error is not None:
+                raise error
+            return count
 
     def write(self, data: ReadableBuffer) -> int:
         """Encrypt ``data`` into the outgoing BIO; returns ``len(data)``."""
@@ -462,7 +525,7 @@ class SSLObject:
         count = _connection_write(self._connection, data, length)
         if count >= 0:
             return count
-        raise self._io_error(0, "ssl_bio:write", -count)
+        raise self._finish(True, "ssl_bio:write", 0, -count)
 
     def _write_slowly(self, data, length):
         """write() for other buffers, or where it may run handshake code or
@@ -473,15 +536,12 @@ class SSLObject:
             count = _connection_write(self._connection, data, length)
             if count >= 0:
                 return count
-            raise self._io_error(0, "ssl_bio:write", -count)
+            raise self._finish(True, "ssl_bio:write", 0, -count)
         with self._locked:
             count = self._handshaking_call(_connection_write, self._connection, data, length)
-            if self._foreign:
-                self._raise_foreign_bio_error()
-            if count < 0:
-                raise self._io_error(0, "ssl_bio:write", -count)
-            if self._callback_error is not None:
-                self._raise_callback_error()
+            error = self._finish(count < 0, "ssl_bio:write", 0, -count)
+            if error is not None:
+                raise error
             return count
 
     def pending(self) -> int:
@@ -502,17 +562,16 @@ class SSLObject:
                     # after it are plaintext for the caller.
                     lib.SSL_set_read_ahead(self._ssl, 0)
                 result = self._handshaking_call(lib.ssl_bio_shutdown, self._ssl)
-                if self._foreign:
-                    self._raise_foreign_bio_error()
-                if result > 0 or (result == 0 and zeros):
-                    if self._callback_error is not None:
-                        self._raise_callback_error()
-                    return None
-                if result == 0:
+                if result == 0 and not zeros:
+                    # close_notify sent: once more, to see whether the
+                    # peer's has arrived.
                     zeros += 1
                     self._shutdown_seen_zero = True
                     continue
-                raise self._io_error(result, "ssl_bio:unwrap")
+                error = self._finish(result < 0, "ssl_bio:unwrap", result)
+                if error is not None:
+                    raise error
+                return None
 
     # --- connection details --------------------------------------------------
 
@@ -591,7 +650,7 @@ class SSLObject:
         """(name, protocol, secret bits) of the negotiated cipher, or None."""
         with self._locked:
             cipher = lib.SSL_get_current_cipher(self._ssl)
-            return None if cipher == ffi.NULL else _cipher_tuple(cipher)
+            return None if cipher == ffi.NULL else cipher_tuple(cipher)
 
     def shared_ciphers(self) -> Optional[List[_Cipher]]:
         """Ciphers both sides offered (server side), or None."""
@@ -608,7 +667,7 @@ class SSLObject:
             for i in range(lib.sk_SSL_CIPHER_num(server)):
                 cipher = lib.sk_SSL_CIPHER_value(server, i)
                 if lib.SSL_CIPHER_get_id(cipher) in offered:
-                    shared.append(_cipher_tuple(cipher))
+                    shared.append(cipher_tuple(cipher))
             return shared
 
     def version(self) -> Optional[str]:

@@ -247,7 +247,7 @@ def test_keylog_write_error_surfaces(certs, tmp_path):
     path = tmp_path / "keys.log"
     client_ctx = client_context(ssl_bio, certs)
     client_ctx.keylog_filename = str(path)
-    client_ctx._keylog_file.close()  # every write now fails
+    client_ctx._callbacks.keylog.file.close()  # every write now fails
     pair = Pair(ssl_bio, client_ctx, server_context(ssl_bio, certs))
     client_error, _ = pair.handshake_errors()
     assert isinstance(client_error, ValueError)  # the handshake itself went on
@@ -306,6 +306,108 @@ def test_msg_callback_runs_on_reads_after_the_handshake_and_its_errors_surface(c
         pair.server.read()
     with pytest.raises(ssl_bio.SSLWantReadError):
         pair.server.read()
+
+
+def test_msg_callback_follows_a_context_switch(certs, other_ca_certs):
+    """Assigning ``sslobject.context`` installs the new context's message
+    callback on the connection, as CPython does (28 calls on 3.11 and 3.13)."""
+
+    def scenario(mod):
+        seen = []
+        other = server_context(mod, other_ca_certs)
+        other._msg_callback = lambda conn, direction, *rest: seen.append(direction)
+        server_ctx = server_context(mod, certs)
+        server_ctx.sni_callback = lambda sslobj, name, ctx: setattr(sslobj, "context", other)
+        client_ctx = client_context(mod, certs)
+        client_ctx.load_verify_locations(other_ca_certs.cafile)
+        pair = Pair(mod, client_ctx, server_ctx)
+        pair.handshake()
+        switched = len(seen)
+        assert pair.send(pair.client, pair.server, b"after") == b"after"
+        return switched, len(seen) - switched, seen.count("read") > 0, seen.count("write") > 0
+
+    switched, afterwards, reads, writes = assert_same_as_stdlib(scenario, since=(3, 11))
+    assert switched > 10 and afterwards > 0 and reads and writes
+
+
+def test_msg_callback_of_a_context_switched_away_from_stops(certs, other_ca_certs):
+    """The other way: switching to a context without a message callback
+    removes it, and reads go back to the fast path (no Python in SSL_read)."""
+    seen = []
+    server_ctx = server_context(ssl_bio, certs)
+    server_ctx._msg_callback = lambda conn, direction, *rest: seen.append(direction)
+    other = server_context(ssl_bio, other_ca_certs)
+    server_ctx.sni_callback = lambda sslobj, name, ctx: setattr(sslobj, "context", other)
+    client_ctx = client_context(ssl_bio, certs)
+    client_ctx.load_verify_locations(other_ca_certs.cafile)
+    pair = Pair(ssl_bio, client_ctx, server_ctx)
+    pair.handshake()
+    before = len(seen)
+    assert before > 0  # the ClientHello, traced before the switch
+    assert not pair.server._io_may_call_back
+    assert pair.send(pair.client, pair.server, b"quiet") == b"quiet"
+    assert len(seen) == before
+
+
+class _RecordingTransport:
+    """A foreign BIO whose writes fail once ``fail`` is set."""
+
+    def __init__(self):
+        self.inner = ssl.MemoryBIO()
+        self.fail = False
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def write(self, data):
+        if self.fail:
+            raise ConnectionResetError("transport is gone")
+        return self.inner.write(data)
+
+
+def test_a_transport_error_does_not_drop_a_callback_error(certs):
+    """One call, two failures: a message callback raises, then the foreign
+    BIO the SSLObject writes to.  The transport's error is raised, and the
+    callback's is attached to it (``__context__``), not lost."""
+
+    def trace(conn, direction, version, content_type, msg_type, data):
+        if direction == "write":
+            transport.fail = True
+            raise ZeroDivisionError("from the trace")
+
+    transport = _RecordingTransport()
+    client_ctx = client_context(ssl_bio, certs)
+    client_ctx._msg_callback = trace
+    obj = client_ctx.wrap_bio(ssl.MemoryBIO(), transport, server_hostname="localhost")
+    with pytest.raises(ConnectionResetError) as info:
+        obj.do_handshake()
+    assert isinstance(info.value.__context__, ZeroDivisionError)
+    # Nothing stays pending for the next call.
+    assert not obj._errors.pending
+
+
+def test_every_error_of_one_call_is_raised_or_attached(certs, other_ca_certs):
+    """An SNI callback fails the handshake and the message callback raises
+    during the same call: the SSLError is raised from the SNI callback's
+    exception, and the trace's exception hangs at the end of that chain."""
+
+    def trace(conn, direction, version, content_type, msg_type, data):
+        if direction == "write":
+            raise KeyError("from the trace")
+
+    def sni(sslobj, name, ctx):
+        raise LookupError("from the SNI callback")
+
+    server_ctx = server_context(ssl_bio, certs)
+    server_ctx.sni_callback = sni
+    server_ctx._msg_callback = trace
+    pair = Pair(ssl_bio, client_context(ssl_bio, certs), server_context(ssl_bio, certs))
+    pair.server = server_ctx.wrap_bio(pair.s_in, pair.s_out, server_side=True)
+    client_error, server_error = pair.handshake_errors()
+    assert isinstance(server_error, ssl_bio.SSLError)
+    cause = server_error.__cause__
+    assert isinstance(cause, LookupError) and str(cause) == "from the SNI callback"
+    assert isinstance(cause.__context__, KeyError)
 
 
 # --- pre-shared keys -----------------------------------------------------------------

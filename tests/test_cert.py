@@ -151,3 +151,33 @@ def test_decode_bad_file(tmp_path):
     path.write_text("junk")
     with pytest.raises(ssl.SSLError):
         _test_decode_cert(str(path))
+
+
+class _LibWithoutMemory:
+    """``lib`` as ``ssl_bio._cert`` sees it, but every BIO allocation fails."""
+
+    def __init__(self, lib):
+        self._lib = lib
+
+    def __getattr__(self, name):
+        if name in ("BIO_new", "BIO_new_mem_buf"):
+            from ssl_bio._binding import ffi
+
+            return lambda *args: ffi.NULL
+        return getattr(self._lib, name)
+
+
+def test_bio_allocation_failure_is_a_memory_error(certs, monkeypatch):
+    """A BIO that OpenSSL cannot allocate is MemoryError, never a NULL for OpenSSL."""
+    import ssl_bio
+    import ssl_bio._cert
+    from conftest import Pair, client_context, server_context
+
+    pair = Pair(ssl_bio, client_context(ssl_bio, certs), server_context(ssl_bio, certs))
+    pair.handshake()
+    monkeypatch.setattr(ssl_bio._cert, "lib", _LibWithoutMemory(ssl_bio._cert.lib))
+    with pytest.raises(MemoryError):
+        pair.client.getpeercert()
+    with pytest.raises(MemoryError):
+        _test_decode_cert(certs.certfile)
+    assert pair.client.getpeercert(binary_form=True)  # needs no BIO

@@ -12,6 +12,27 @@ from conftest import Pair, assert_same_as_stdlib, outcome, stdlib_is_reference
 PROTOCOLS = ["PROTOCOL_TLS_CLIENT", "PROTOCOL_TLS_SERVER", "PROTOCOL_TLS"]
 
 
+def test_protocol_constants_are_sslmethod_members_as_the_stdlib():
+    """PROTOCOL_* are members of the IntEnum _SSLMethod: name, repr, value, and
+    what SSLContext.protocol gives back (CPython's test_sslmethod and
+    test_constructor check the same)."""
+
+    def scenario(mod):
+        described = []
+        for name in PROTOCOLS + ["PROTOCOL_SSLv23", "PROTOCOL_TLSv1_2"]:
+            value = getattr(mod, name)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                protocol = mod.SSLContext(value).protocol
+            described.append(
+                (name, type(value).__name__, value.name, int(value), repr(value), protocol is value)
+            )
+        return described
+
+    described = assert_same_as_stdlib(scenario)
+    assert ("PROTOCOL_TLS_CLIENT", "_SSLMethod", "PROTOCOL_TLS_CLIENT", 16) == described[0][:4]
+
+
 def defaults(mod, protocol):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -4,6 +4,7 @@ Real sockets on loopback.  ssl_bio's side moves the bytes between the socket
 and its MemoryBIOs by hand (``SocketTLS``).
 """
 
+import queue
 import re
 import shutil
 import socket
@@ -65,12 +66,29 @@ def start_s_server(certs, version, *extra):
         stderr=subprocess.STDOUT,
         text=True,
     )
-    for line in process.stdout:
-        match = re.match(r"ACCEPT 127\.0\.0\.1:(\d+)", line)
-        if match:
-            return process, int(match.group(1))
-    process.kill()
-    raise AssertionError("s_server did not start")
+    # Read its output in a thread up to the ACCEPT line, so that a server that
+    # never says it (or hangs) fails the test after 30 s instead of hanging it.
+    # The thread stops there: communicate() reads the rest.
+    port = queue.Queue()
+
+    def find_port():
+        for line in process.stdout:
+            match = re.match(r"ACCEPT 127\.0\.0\.1:(\d+)", line)
+            if match:
+                port.put(int(match.group(1)))
+                return
+        port.put(None)
+
+    threading.Thread(target=find_port, daemon=True).start()
+    try:
+        number = port.get(timeout=30)
+    except queue.Empty:
+        number = None
+    if number is None:
+        process.kill()
+        process.wait(30)
+        raise AssertionError("s_server did not start within 30 s")
+    return process, number
 
 
 @pytest.mark.parametrize("version", sorted(VERSIONS))

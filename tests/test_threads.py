@@ -142,34 +142,55 @@ def test_one_sslobject_many_threads(make_pair):
 
 def test_two_sslobjects_sharing_bios_both_ways(certs):
     # A writes to X and reads Y while B writes to Y and reads X: the locks are
-    # taken in one global order, so the threads cannot deadlock.
+    # taken in one global order, so the threads cannot deadlock, and every
+    # message arrives whole and in order.
     from conftest import client_context, server_context
 
     x, y = ssl_bio.MemoryBIO(), ssl_bio.MemoryBIO()
     client = client_context(ssl_bio, certs).wrap_bio(y, x, server_hostname="localhost")
     server = server_context(ssl_bio, certs).wrap_bio(x, y, server_side=True)
-    handshake_done = {}
+    progress = threading.Condition()
+    steps = [0]  # calls made by either side: the other waits for a change
+    expected = {
+        name: b"".join(b"%s %d;" % (name, i) for i in range(MESSAGES))
+        for name in (b"client", b"server")
+    }
+    received = {b"client": [], b"server": []}
 
-    def drive(name, obj, peer_first):
+    def step(call):
+        with progress:
+            seen = steps[0]
+        try:
+            return call()
+        except ssl_bio.SSLWantReadError:
+            with progress:  # wait for the peer to do something
+                progress.wait_for(lambda: steps[0] != seen, timeout=30)
+            return None
+        finally:
+            with progress:
+                steps[0] += 1
+                progress.notify_all()
+
+    def drive(name, obj, peer):
         def run():
-            for _ in range(10000):
-                try:
-                    obj.do_handshake()
-                    handshake_done[name] = True
-                    break
-                except ssl_bio.SSLWantReadError:
-                    threading.Event().wait(0.0005)
+            while step(obj.do_handshake) is None and not obj.version():
+                pass
             for i in range(MESSAGES):
-                obj.write(b"%s %d;" % (name.encode(), i))
-                try:
-                    obj.read(1024)
-                except ssl_bio.SSLWantReadError:
-                    pass
+                obj.write(b"%s %d;" % (name, i))
+                data = step(lambda: obj.read(1024))
+                if data:
+                    received[name].append(data)
+            while sum(map(len, received[name])) < len(expected[peer]):
+                data = step(lambda: obj.read(1024))
+                if data:
+                    received[name].append(data)
 
         return run
 
-    run_threads([drive("client", client, False), drive("server", server, True)])
-    assert handshake_done == {"client": True, "server": True}
+    run_threads([drive(b"client", client, b"server"), drive(b"server", server, b"client")])
+    assert client.version() == server.version() == "TLSv1.3"
+    assert b"".join(received[b"client"]) == expected[b"server"]
+    assert b"".join(received[b"server"]) == expected[b"client"]
 
 
 def test_independent_objects_do_not_wait_for_each_other(make_pair):
@@ -253,18 +274,111 @@ def test_context_lock_upgrades_and_excludes():
 def test_callbacks_inside_a_call_use_the_same_objects(make_pair):
     """The locks are recursive: a callback running inside a call that holds them
     (here the message callback, inside handshake, read and write) may use the
-    same SSLObject and MemoryBIOs on the same thread without deadlocking."""
+    same SSLObject and MemoryBIOs on the same thread without deadlocking, and
+    sees them as they are at that moment."""
     seen = []
 
     def trace(conn, direction, version, content_type, msg_type, data):
-        seen.append((pair.c_in.pending, pair.c_out.pending, conn.pending(), conn.version()))
+        seen.append(
+            (direction, content_type, msg_type, pair.c_in.pending, conn.pending(), conn.version())
+        )
 
     pair = make_pair(ssl_bio, client_settings={"_msg_callback": trace})
     pair.handshake()
+    handshake_calls = len(seen)
     assert pair.send(pair.client, pair.server, b"ping") == b"ping"
     assert pair.send(pair.server, pair.client, b"pong") == b"pong"
-    assert len(seen) > 10
-    assert all(isinstance(c_in, int) and isinstance(c_out, int) for c_in, c_out, _, _ in seen)
+    assert handshake_calls > 10
+    # During the handshake the callback sees no version yet, then TLS 1.3.
+    assert seen[0][-1] is None
+    assert seen[-1][-1] == "TLSv1.3"
+    # The application data records, "ping" written and "pong" read, traced
+    # from inside write() and read().
+    data_records = [
+        entry[0] for entry in seen[handshake_calls:] if entry[1] == 256 and entry[2] == 23
+    ]
+    assert "write" in data_records and "read" in data_records
+    assert all(c_in >= 0 and pending >= 0 for _, _, _, c_in, pending, _ in seen)
+    assert pair.c_in.pending == 0 and pair.client.pending() == 0
+
+
+def test_context_switched_to_in_a_handshake_stays_guarded_until_it_returns(certs):
+    """After an SNI callback switches ``sslobject.context``, the rest of that
+    SSL_do_handshake reads the new SSL_CTX (its ALPN list, certificates):
+    another thread changing the new context must wait until the call returns."""
+    from conftest import Pair, client_context, server_context
+
+    other = server_context(ssl_bio, certs)
+    events = []
+    changers = []
+
+    def change_other():
+        other.set_alpn_protocols(["h2"])
+        events.append("changed")
+
+    def switch(sslobj, server_name, ctx):
+        sslobj.context = other
+        changer = threading.Thread(target=change_other)
+        changers.append(changer)
+        changer.start()
+        changer.join(0.5)  # long enough to change it, were it not held
+
+    server_ctx = server_context(ssl_bio, certs)
+    server_ctx.sni_callback = switch
+    pair = Pair(ssl_bio, client_context(ssl_bio, certs), server_ctx)
+    with pytest.raises(ssl_bio.SSLWantReadError):
+        pair.client.do_handshake()
+    pair.pump()
+    with pytest.raises(ssl_bio.SSLWantReadError):
+        pair.server.do_handshake()  # the callback runs in here
+    events.append("handshake call returned")
+    changers[0].join(30)
+    assert events == ["handshake call returned", "changed"]
+    pair.handshake()
+    assert pair.server.context is other
+
+
+def test_handshakes_switching_to_a_context_other_threads_change(certs):
+    """Hammer: handshakes whose SNI callback switches to a context that other
+    threads keep reconfiguring (ALPN list, ciphers, CA store) meanwhile; every
+    handshake completes with one of the ALPN lists the context had."""
+    from conftest import Pair, client_context, server_context
+
+    other = server_context(ssl_bio, certs)
+    other.set_alpn_protocols(["h2", "http/1.1"])
+    stop = threading.Event()
+
+    def reconfigure():
+        lists = [["h2", "http/1.1"], ["http/1.1"], ["h2"]]
+        i = 0
+        while not stop.is_set():
+            other.set_alpn_protocols(lists[i % 3])
+            other.set_ciphers(["ECDHE+AESGCM", "ECDHE+CHACHA20"][i % 2])
+            other.load_verify_locations(certs.cafile)
+            i += 1
+
+    def handshakes():
+        server_ctx = server_context(ssl_bio, certs)
+        server_ctx.sni_callback = lambda sslobj, name, ctx: setattr(sslobj, "context", other)
+        client_ctx = client_context(ssl_bio, certs)
+        client_ctx.set_alpn_protocols(["h2", "http/1.1"])
+        for _ in range(150):
+            pair = Pair(ssl_bio, client_ctx, server_ctx)
+            pair.handshake()
+            assert pair.server.context is other
+            assert pair.server.selected_alpn_protocol() in ("h2", "http/1.1")
+            assert pair.send(pair.client, pair.server, b"x") == b"x"
+
+    changers = [threading.Thread(target=reconfigure) for _ in range(2)]
+    for changer in changers:
+        changer.start()
+    try:
+        run_threads([handshakes, handshakes])
+    finally:
+        stop.set()
+        for changer in changers:
+            changer.join(60)
+    assert not any(changer.is_alive() for changer in changers)
 
 
 def test_threads_wait_on_a_lock_held_by_a_callback(make_pair):
