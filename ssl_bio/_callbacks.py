@@ -275,7 +275,7 @@ def ssl_bio_servername_callback(ssl, alert, arg):
         server_name = None if name == ffi.NULL else ffi.string(name).decode("ascii")
         result = callback(owner, server_name, context)
     except BaseException as exc:  # surfaces from the SSLObject call
-        owner._errors.record(exc)
+        owner._callback_errors().record(exc)
         alert[0] = lib.SSL_AD_HANDSHAKE_FAILURE
         return lib.SSL_TLSEXT_ERR_ALERT_FATAL
     if result is None:
@@ -283,7 +283,7 @@ def ssl_bio_servername_callback(ssl, alert, arg):
     try:
         alert[0] = _alert_number(result)
     except (TypeError, OverflowError) as exc:
-        owner._errors.record(exc)
+        owner._callback_errors().record(exc)
         alert[0] = lib.SSL_AD_INTERNAL_ERROR
     return lib.SSL_TLSEXT_ERR_ALERT_FATAL
 
@@ -306,7 +306,7 @@ def ssl_bio_keylog_callback(ssl, line):
         with _keylog_lock:
             file.write(ffi.string(line) + b"\n")
     except BaseException as exc:  # surfaces from the SSLObject call
-        owner._errors.record(exc)
+        owner._callback_errors().record(exc)
 
 
 # --- message trace (SSLContext._msg_callback) ---------------------------------
@@ -349,7 +349,7 @@ def ssl_bio_msg_callback(write_p, version, content_type, buf, length, ssl, arg):
             data,
         )
     except BaseException as exc:  # surfaces from the SSLObject call
-        owner._errors.record(exc)
+        owner._callback_errors().record(exc)
 
 
 # --- pre-shared keys (set_psk_client_callback, set_psk_server_callback) -------
@@ -391,7 +391,7 @@ def _run_psk_callback(owner, callback, received, fill):
             return 0  # the peer broke the standard: fail without blaming the callback
         return fill(callback(name))
     except BaseException as exc:  # surfaces from the SSLObject call
-        owner._errors.record(exc)
+        owner._callback_errors().record(exc)
         return 0
 
 

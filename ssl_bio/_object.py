@@ -101,8 +101,8 @@ class SSLObject:
     _may_handshake: bool
     _io_may_call_back: bool
     _post_handshake_auth: bool
-    _errors: CallbackErrors
-    _held_contexts: Optional[List[SSLContext]]
+    _errors: Optional[CallbackErrors]  # made when first needed
+    _switched_to: Optional[Tuple[SSLContext, ...]]
     _app_data: Any  # cffi handle to a weakref to self, for callbacks
     _foreign: bool
 
@@ -120,7 +120,7 @@ class SSLObject:
         "_io_may_call_back",
         "_post_handshake_auth",
         "_errors",
-        "_held_contexts",
+        "_switched_to",
         "_app_data",
         "_foreign",
         "__weakref__",
@@ -172,8 +172,8 @@ class SSLObject:
             raise ValueError("check_hostname requires server_hostname")
 
         self = cls.__new__(cls)
-        self._errors = CallbackErrors()
-        self._held_contexts = None
+        self._errors = None
+        self._switched_to = None
         self._foreign = not (isinstance(incoming, MemoryBIO) and isinstance(outgoing, MemoryBIO))
         ssl = context._new_ssl("ssl_bio:wrap_bio")
         # Owned from here on: whatever fails below frees it with this object.
@@ -237,7 +237,7 @@ class SSLObject:
 
         A foreign object gets a new BIO whose handles go into ``keepalive``.
         """
-        pointer, handles = bio_endpoint(bio, argument, self._errors)
+        pointer, handles = bio_endpoint(bio, argument, self._callback_errors())
         if handles is None:
             lib.BIO_up_ref(pointer)  # the MemoryBIO keeps its own reference
         else:
@@ -323,7 +323,7 @@ class SSLObject:
         end of the raised one's ``__context__`` chain: none is lost.
         """
         errors = self._errors
-        if not errors.pending:
+        if errors is None or not errors.pending:
             if not failed:
                 return None
             return error_from_io(self._ssl, result, where, self._server_hostname, ssl_error)
@@ -345,26 +345,34 @@ class SSLObject:
             _attach_context(error, later)
         return error
 
+    def _callback_errors(self) -> CallbackErrors:
+        """Where callbacks record their exceptions for ``_finish`` (made on first use)."""
+        errors = self._errors
+        if errors is None:
+            errors = self._errors = CallbackErrors()
+        return errors
+
     def _handshaking_call(self, function, *args):
         """``function(*args)`` holding its contexts shared: it may run a handshake.
 
         The caller holds the connection's locks.  Every context the SSL uses
         during the call stays held until it returns: the current one, and
         any an SNI callback switches to (the context setter adds it to
-        ``_held_contexts``), since the rest of the handshake reads the new
-        SSL_CTX.  Once the handshake has finished, read/write skip this
-        unless the connection can renegotiate (ssl_bio_may_handshake) or may
-        call back into Python.
+        ``_switched_to``, which is a tuple only during such a call), since
+        the rest of the handshake reads the new SSL_CTX.  Once the handshake
+        has finished, read/write skip this unless the connection can
+        renegotiate (ssl_bio_may_handshake) or may call back into Python.
         """
-        held = [self._context]
-        held[0]._lock.acquire_shared()
-        self._held_contexts = held
+        context = self._context
+        context._lock.acquire_shared()
+        self._switched_to = ()
         try:
             result = function(*args)
         finally:
-            self._held_contexts = None
-            for context in reversed(held):
-                context._lock.release_shared()
+            switched, self._switched_to = self._switched_to, None
+            for other in reversed(switched):
+                other._lock.release_shared()
+            context._lock.release_shared()
         self._may_handshake = bool(lib.ssl_bio_may_handshake(self._ssl))
         return result
 
@@ -383,19 +391,19 @@ class SSLObject:
             raise TypeError("The value must be a SSLContext")
         with self._locked:
             ctx._lock.acquire_shared()
-            held = self._held_contexts
+            switched = self._switched_to
             try:
                 lib.SSL_set_SSL_CTX(self._ssl, ctx._ctx)
                 # As CPython: the new context's message callback (or none).
                 ctx._callbacks.message.apply_to(self._ssl)
             finally:
-                if held is None:
+                if switched is None:
                     ctx._lock.release_shared()
                 else:
                     # Switched inside a handshake (an SNI callback): the rest
                     # of it reads this SSL_CTX, so it stays held until the
                     # call returns (_handshaking_call releases it).
-                    held.append(ctx)
+                    self._switched_to = switched + (ctx,)
             self._context = ctx
             self._update_io_may_call_back()
             self._may_handshake = bool(lib.ssl_bio_may_handshake(self._ssl))
