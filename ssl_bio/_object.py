@@ -345,6 +345,21 @@ class SSLObject:
             _attach_context(error, later)
         return error
 
+    def _raise_if_failed(self, failed, where, result=0, ssl_error=None):
+        """Raise what ``_finish`` decides, if anything.
+
+        The exception is never left in a local of a frame its traceback
+        holds: that would make a reference cycle, and every failed call
+        (SSLWantReadError, the everyday case) would leave its SSLObject to
+        the cyclic GC instead of freeing it at once.
+        """
+        error = self._finish(failed, where, result, ssl_error)
+        if error is not None:
+            try:
+                raise error
+            finally:
+                del error
+
     def _callback_errors(self) -> CallbackErrors:
         """Where callbacks record their exceptions for ``_finish`` (made on first use)."""
         errors = self._errors
@@ -448,9 +463,7 @@ class SSLObject:
         """Run the handshake as far as the bytes in the incoming BIO allow."""
         with self._locked:
             result = self._handshaking_call(lib.ssl_bio_handshake, self._ssl)
-            error = self._finish(result < 1, "ssl_bio:do_handshake", result)
-            if error is not None:
-                raise error
+            self._raise_if_failed(result < 1, "ssl_bio:do_handshake", result)
 
     @overload
     def read(self, len: int = 1024, buffer: None = None) -> bytes: ...
@@ -517,9 +530,7 @@ class SSLObject:
         """
         with self._locked:
             count = self._handshaking_call(_connection_read, self._connection, target, length)
-            error = self._finish(count < 0, "ssl_bio:read", 0, -count)
-            if error is not None:
-                raise error
+            self._raise_if_failed(count < 0, "ssl_bio:read", 0, -count)
             return count
 
     def write(self, data: ReadableBuffer) -> int:
@@ -547,9 +558,7 @@ class SSLObject:
             raise self._finish(True, "ssl_bio:write", 0, -count)
         with self._locked:
             count = self._handshaking_call(_connection_write, self._connection, data, length)
-            error = self._finish(count < 0, "ssl_bio:write", 0, -count)
-            if error is not None:
-                raise error
+            self._raise_if_failed(count < 0, "ssl_bio:write", 0, -count)
             return count
 
     def pending(self) -> int:
@@ -576,9 +585,7 @@ class SSLObject:
                     zeros += 1
                     self._shutdown_seen_zero = True
                     continue
-                error = self._finish(result < 0, "ssl_bio:unwrap", result)
-                if error is not None:
-                    raise error
+                self._raise_if_failed(result < 0, "ssl_bio:unwrap", result)
                 return None
 
     # --- connection details --------------------------------------------------

@@ -6,6 +6,8 @@ SSL), so dropping Python objects in any order is safe.
 """
 
 import gc
+import platform
+import weakref
 
 import pytest
 
@@ -190,3 +192,44 @@ def test_wrap_bio_failing_partway_frees_what_it_made(certs, monkeypatch):
     before = _rss_mib()
     fail(10000)
     assert _rss_mib() - before < 20
+
+
+@pytest.mark.skipif(
+    platform.python_implementation() != "CPython",
+    reason="reference counting frees at once only on CPython; PyPy's GC frees everything",
+)
+def test_objects_are_freed_without_the_cyclic_gc(make_pair, certs):
+    """No reference cycles: failed calls (SSLWantReadError on every handshake
+    step, a failed verification, a callback's error) leave nothing for the
+    cyclic GC, so an SSLObject is freed the moment it is dropped."""
+
+    def sni(sslobj, name, ctx):
+        raise LookupError("no such name")
+
+    gc.collect()
+    gc.disable()
+    try:
+        made = []
+        pair = make_pair(ssl_bio)
+        pair.handshake()
+        assert pair.send(pair.client, pair.server, b"x") == b"x"
+        with pytest.raises(ssl_bio.SSLWantReadError):
+            pair.server.read()
+        made += [pair.client, pair.server, pair.c_in, pair.c_out, pair.s_in, pair.s_out]
+        failing = Pair(ssl_bio, client_context(ssl_bio, certs), server_context(ssl_bio, certs))
+        failing.server.context.sni_callback = sni
+        with pytest.raises(ssl_bio.SSLWantReadError):
+            failing.client.do_handshake()
+        failing.pump()
+        with pytest.raises(ssl_bio.SSLError) as info:
+            failing.server.do_handshake()
+        assert isinstance(info.value.__cause__, LookupError)
+        failing.pump()
+        with pytest.raises(ssl_bio.SSLError):
+            failing.client.do_handshake()  # the alert
+        made += [failing.client, failing.server]
+        refs = [weakref.ref(obj) for obj in made]
+        del pair, failing, made, info
+        assert [ref() for ref in refs] == [None] * len(refs)
+    finally:
+        gc.enable()
