@@ -82,20 +82,19 @@ class CallbackErrors:
     transport failing is what made the call fail.
     """
 
-    __slots__ = ("raised", "transport")
+    __slots__ = ("pending", "raised", "transport")
 
     def __init__(self) -> None:
+        #: Whether any callback raised since the last take() (a plain
+        #: attribute: it is read after every call that may run callbacks).
+        self.pending = False
         self.raised: List[BaseException] = []
         self.transport: Optional[BaseException] = None
-
-    @property
-    def pending(self) -> bool:
-        """Whether any callback raised since the last take()."""
-        return bool(self.raised) or self.transport is not None
 
     def record(self, exc: BaseException) -> None:
         """Keep an exception a callback raised."""
         self.raised.append(exc)
+        self.pending = True
 
     def record_transport(self, exc: BaseException) -> None:
         """Keep an exception a foreign BIO object raised."""
@@ -103,11 +102,12 @@ class CallbackErrors:
             self.transport = exc
         else:
             self.raised.append(exc)
+        self.pending = True
 
     def take(self) -> Tuple[Optional[BaseException], List[BaseException]]:
         """``(transport, raised)``, leaving nothing pending."""
         taken = self.transport, self.raised
-        self.transport, self.raised = None, []
+        self.transport, self.raised, self.pending = None, [], False
         return taken
 
 

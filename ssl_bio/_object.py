@@ -353,6 +353,8 @@ class SSLObject:
         (SSLWantReadError, the everyday case) would leave its SSLObject to
         the cyclic GC instead of freeing it at once.
         """
+        if not failed and (self._errors is None or not self._errors.pending):
+            return  # the everyday case, without another call
         error = self._finish(failed, where, result, ssl_error)
         if error is not None:
             try:
@@ -385,8 +387,9 @@ class SSLObject:
             result = function(*args)
         finally:
             switched, self._switched_to = self._switched_to, None
-            for other in reversed(switched):
-                other._lock.release_shared()
+            if switched:
+                for other in reversed(switched):
+                    other._lock.release_shared()
             context._lock.release_shared()
         self._may_handshake = bool(lib.ssl_bio_may_handshake(self._ssl))
         return result
