@@ -136,6 +136,7 @@ CDEF_FILES = [
     "x509",
     "x509_vfy",
     "x509v3",
+    "evp",
     "pem",
     "ssl",
     "ssl_bio",

@@ -24,6 +24,7 @@
 #include <openssl/tls1.h>
 #include <openssl/comp.h>
 #include <openssl/dh.h>
+#include <openssl/evp.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>

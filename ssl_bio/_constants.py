@@ -104,7 +104,9 @@ HAS_TLSv1_2 = bool(lib.SSL_BIO_HAS_TLSv1_2)
 HAS_TLSv1_3 = bool(lib.SSL_BIO_HAS_TLSv1_3)
 HAS_PSK = bool(lib.SSL_BIO_HAS_PSK)
 
-CHANNEL_BINDING_TYPES = ["tls-unique"]
+# 'tls-exporter' (RFC 9266) and 'tls-server-end-point' (RFC 5929) are
+# ssl_bio's additions (_keying.py); the stdlib knows only 'tls-unique'.
+CHANNEL_BINDING_TYPES = ["tls-unique", "tls-exporter", "tls-server-end-point"]
 
 # --- Enums -------------------------------------------------------------------
 

@@ -37,8 +37,9 @@ from ._bio import per_thread as _scratch_per_thread
 from ._callbacks import CallbackErrors
 from ._cert import certificate_to_der, decode_certificate
 from ._ciphers import cipher_tuple
-from ._constants import PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
+from ._constants import CHANNEL_BINDING_TYPES, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
 from ._errors import SSLWantReadError, SSLWantWriteError, error_from_io, error_from_queue
+from ._keying import channel_binding, export_keying_material
 from ._locking import ConnectionLocks
 from ._session import SSLSession
 
@@ -57,8 +58,6 @@ if TYPE_CHECKING:
 # The most plaintext one TLS record carries; SSL_read_ex returns one record's
 # worth at most, so a read never needs a larger scratch buffer.
 _MAX_RECORD_PLAINTEXT = 16384
-# Longest finished message (tls-unique); CPython's PySSL_CB_MAXLEN.
-_CHANNEL_BINDING_MAXLEN = 128
 # ffi.gc size hint: an SSL with its record buffers, so PyPy's GC sees it.
 _SSL_SIZE_HINT = 40 * 1024
 
@@ -721,20 +720,32 @@ class SSLObject:
         return None
 
     def get_channel_binding(self, cb_type: str = "tls-unique") -> Optional[bytes]:
-        """Channel binding data (RFC 5929 'tls-unique'), or None before the handshake."""
+        """Channel binding data of type ``cb_type``, or None before the handshake.
+
+        'tls-unique' (RFC 5929, TLS 1.2 and older) as the stdlib; beyond it,
+        'tls-exporter' (RFC 9266: TLS 1.3, or TLS 1.2 with the extended
+        master secret, else ValueError) and 'tls-server-end-point' (RFC 5929
+        4.1: the hash of the server's certificate, on both sides).
+        """
         if not isinstance(cb_type, str):
             raise TypeError(
                 f"get_channel_binding() argument 'cb_type' must be str, not {type_name(cb_type)}"
             )
-        if cb_type != "tls-unique":
+        if cb_type not in CHANNEL_BINDING_TYPES:
             raise ValueError(f"'{cb_type}' channel binding type not implemented")
-        buf = ffi.new("char[]", _CHANNEL_BINDING_MAXLEN)
         with self._locked:
-            # The first Finished message of the handshake: ours when we are the
-            # client of a full handshake or the server of a resumed one.
-            is_client = not self._server_side
-            if bool(lib.SSL_session_reused(self._ssl)) != is_client:
-                length = lib.SSL_get_finished(self._ssl, buf, _CHANNEL_BINDING_MAXLEN)
-            else:
-                length = lib.SSL_get_peer_finished(self._ssl, buf, _CHANNEL_BINDING_MAXLEN)
-        return ffi.unpack(buf, length) if length else None
+            return channel_binding(self._ssl, self._server_side, cb_type)
+
+    def export_keying_material(
+        self, label: Union[str, bytes], length: int, context: Optional[bytes] = None
+    ) -> bytes:
+        """``length`` bytes of keying material exported from the session (RFC 5705, RFC 8446 7.5).
+
+        Beyond the stdlib.  ``label`` is an ASCII str or bytes; ``context``
+        bytes or None -- on TLS 1.2 no context and an empty one give
+        different keys, on TLS 1.3 the same.  Both ends get the same bytes.
+        ValueError before the handshake has completed or for a ``length``
+        that is not positive.
+        """
+        with self._locked:
+            return export_keying_material(self._ssl, label, length, context)

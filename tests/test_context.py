@@ -444,9 +444,13 @@ def test_module_constants_match_stdlib():
             "HAS_TLSv1_1",
             "HAS_TLSv1_2",
             "HAS_TLSv1_3",
-            "CHANNEL_BINDING_TYPES",
         ):
             assert getattr(ssl_bio, name) == getattr(ssl, name), name
+    # Beyond the stdlib: the same list, then 'tls-exporter' and 'tls-server-end-point'.
+    assert ssl_bio.CHANNEL_BINDING_TYPES[: len(ssl.CHANNEL_BINDING_TYPES)] == (
+        ssl.CHANNEL_BINDING_TYPES
+    )
+    assert ssl_bio.CHANNEL_BINDING_TYPES[-2:] == ["tls-exporter", "tls-server-end-point"]
 
 
 def test_every_option_is_exported():

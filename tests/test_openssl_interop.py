@@ -58,37 +58,48 @@ class SocketTLS:
         return data
 
 
-def start_s_server(certs, version, *extra):
+def read_until_match(process, pattern, what, timeout=30):
+    """The first match of ``pattern`` in the process's output lines, read in a
+    thread so that a process that never prints it (or hangs) fails the test
+    after ``timeout`` seconds instead of hanging it.  The thread stops at the
+    match: the lines after it stay for communicate()."""
+    found = queue.Queue()
+
+    def read():
+        for line in process.stdout:
+            match = re.search(pattern, line)
+            if match:
+                found.put(match)
+                return
+        found.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    try:
+        match = found.get(timeout=timeout)
+    except queue.Empty:
+        match = None
+    if match is None:
+        process.kill()
+        process.wait(30)
+        raise AssertionError(f"{what} within {timeout} s")
+    return match
+
+
+def start_s_server(certs, version, *extra, reverse=True):
+    """``openssl s_server`` for one connection: with ``reverse`` it answers
+    each line reversed (-rev); without, it prints the connection's details
+    (keying material among them) and waits on its standard input."""
     process = subprocess.Popen(
-        [OPENSSL, "s_server", "-accept", "127.0.0.1:0", "-naccept", "1", "-rev"]
+        [OPENSSL, "s_server", "-accept", "127.0.0.1:0", "-naccept", "1"]
+        + (["-rev"] if reverse else [])
         + ["-cert", certs.certfile, "-key", certs.keyfile, VERSIONS[version], *extra],
+        stdin=None if reverse else subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    # Read its output in a thread up to the ACCEPT line, so that a server that
-    # never says it (or hangs) fails the test after 30 s instead of hanging it.
-    # The thread stops there: communicate() reads the rest.
-    port = queue.Queue()
-
-    def find_port():
-        for line in process.stdout:
-            match = re.match(r"ACCEPT 127\.0\.0\.1:(\d+)", line)
-            if match:
-                port.put(int(match.group(1)))
-                return
-        port.put(None)
-
-    threading.Thread(target=find_port, daemon=True).start()
-    try:
-        number = port.get(timeout=30)
-    except queue.Empty:
-        number = None
-    if number is None:
-        process.kill()
-        process.wait(30)
-        raise AssertionError("s_server did not start within 30 s")
-    return process, number
+    match = read_until_match(process, r"^ACCEPT 127\.0\.0\.1:(\d+)", "s_server did not start")
+    return process, int(match.group(1))
 
 
 @pytest.mark.parametrize("version", sorted(VERSIONS))
@@ -210,3 +221,73 @@ def test_s_client_rejects_a_wrong_name(certs):
     assert completed.returncode != 0
     assert "verify error" in completed.stderr
     assert isinstance(result.get("error"), ssl_bio.SSLError)  # the client's alert
+
+
+KEYING_MATERIAL = r"Keying material: ([0-9A-F]+)"
+
+
+@pytest.mark.parametrize("version", sorted(VERSIONS))
+def test_keying_material_equals_s_servers(certs, version):
+    """``s_server -keymatexport`` against an ssl_bio client: the same bytes."""
+    label = "EXPERIMENTAL-ssl-bio-interop"
+    process, port = start_s_server(
+        certs, version, "-keymatexport", label, "-keymatexportlen", "48", reverse=False
+    )
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            conn = SocketTLS(sock, client_context(ssl_bio, certs), server_hostname="localhost")
+            conn.call(conn.tls.do_handshake)
+            assert conn.tls.version() == version
+            ours = conn.tls.export_keying_material(label, 48)
+            theirs = read_until_match(process, KEYING_MATERIAL, "s_server printed no key")
+    finally:
+        process.kill()
+        process.communicate()
+    assert ours.hex().upper() == theirs.group(1)
+
+
+@pytest.mark.parametrize("version", sorted(VERSIONS))
+def test_keying_material_and_tls_exporter_equal_s_clients(certs, version):
+    """``s_client -keymatexport`` against an ssl_bio server, with the label and
+    length of 'tls-exporter' (RFC 9266; s_client exports without a context,
+    which TLS 1.3 does not tell from an empty one) and with others."""
+    bindings = []
+
+    def serve(listener, result):
+        try:
+            sock, _ = listener.accept()
+            with sock:
+                sock.settimeout(30)
+                conn = SocketTLS(sock, server_context(ssl_bio, certs), server_side=True)
+                conn.call(conn.tls.do_handshake)
+                result["export"] = conn.tls.export_keying_material(label, 32)
+                bindings.append(conn.tls.get_channel_binding("tls-exporter"))
+                conn.call(conn.tls.write, conn.read_until(b"\n"))
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            result["error"] = exc
+
+    materials = {}
+    for label in ("EXPORTER-Channel-Binding", "EXPERIMENTAL-ssl-bio-interop"):
+        result = {}
+        with socket.create_server(("127.0.0.1", 0)) as listener:
+            port = listener.getsockname()[1]
+            thread = threading.Thread(target=serve, args=(listener, result))
+            thread.start()
+            completed = subprocess.run(
+                [OPENSSL, "s_client", "-connect", f"127.0.0.1:{port}", VERSIONS[version]]
+                + ["-CAfile", certs.cafile, "-servername", "localhost", "-verify_return_error"]
+                + ["-keymatexport", label, "-keymatexportlen", "32"],
+                input="line\n",
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+            thread.join(30)
+        assert "error" not in result, result.get("error")
+        theirs = re.search(KEYING_MATERIAL, completed.stdout)
+        assert theirs, completed.stdout + completed.stderr
+        materials[label] = bytes.fromhex(theirs.group(1))
+        assert result["export"] == materials[label]
+    # 'tls-exporter' exports with an empty context (RFC 9266), s_client with
+    # none: the same on TLS 1.3 (RFC 8446 7.5), not on TLS 1.2 (RFC 5705).
+    assert (bindings[0] == materials["EXPORTER-Channel-Binding"]) == (version == "TLSv1.3")
