@@ -138,6 +138,7 @@ CDEF_FILES = [
     "x509v3",
     "evp",
     "pem",
+    "pkcs12",
     "ssl",
     "ssl_bio",
 ]

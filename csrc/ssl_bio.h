@@ -25,6 +25,7 @@
 #include <openssl/comp.h>
 #include <openssl/dh.h>
 #include <openssl/evp.h>
+#include <openssl/pkcs12.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -159,5 +160,6 @@ int ssl_bio_store_stats(X509_STORE *store, int *x509, int *crl, int *x509_ca);
 ssl_bio_x509_stack *ssl_bio_store_ca_certs(X509_STORE *store);
 void ssl_bio_free_x509_stack(ssl_bio_x509_stack *certs);
 GENERAL_NAMES *ssl_bio_dist_point_full_name(DIST_POINT *dp);
+void ssl_bio_push_pem_lib_error(void);
 
 #endif /* SSL_BIO_H */

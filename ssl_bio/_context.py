@@ -22,7 +22,7 @@ from typing import (
     overload,
 )
 
-from . import _store
+from . import _credentials, _store
 from ._args import (
     INT_MAX,
     as_c_int,
@@ -33,7 +33,7 @@ from ._args import (
     wrap_c_int,
 )
 from ._binding import ffi, lib
-from ._callbacks import ContextCallbacks, PasswordState, password_bytes
+from ._callbacks import ContextCallbacks, password_bytes
 from ._ciphers import cipher_dict
 from ._constants import (
     CERT_NONE,
@@ -482,59 +482,70 @@ class SSLContext:
     @_serialized
     def load_cert_chain(
         self,
-        certfile: StrOrBytesPath,
+        certfile: Optional[StrOrBytesPath] = None,
         keyfile: Optional[StrOrBytesPath] = None,
         password: Optional[_PasswordType] = None,
+        *,
+        certdata: Union[str, ReadableBuffer, None] = None,
+        keydata: Union[str, ReadableBuffer, None] = None,
     ) -> None:
-        """Load a PEM certificate chain and its private key.
+        """Load this side's certificate chain and private key.
 
-        ``password`` (str, bytes, bytearray, or a callable returning one)
-        decrypts an encrypted key.
+        ``certfile``/``keyfile`` are PEM files, as the stdlib's.  Beyond the
+        stdlib, ``certdata``/``keydata`` take the same from memory -- PEM
+        text (str or bytes) or DER bytes, the leaf first, then its chain --
+        instead of a file, never through a temporary file; give exactly one
+        of ``certfile`` and ``certdata``.  The key is in ``keyfile`` or
+        ``keydata``, else with the certificates.  ``password`` (str, bytes,
+        bytearray, or a callable returning one) decrypts an encrypted key.
         """
-        certfile = fspath_bytes(certfile, "certfile")
-        if keyfile is not None:
-            keyfile = fspath_bytes(keyfile, "keyfile")
-        if password is not None and not callable(password):
-            fixed = password_bytes(password, "password should be a string or callable")
-            if len(fixed) > INT_MAX:
-                raise ValueError(f"password cannot be longer than {INT_MAX} bytes")
-            password = fixed
-        state = PasswordState(password)
-        handle = ffi.new_handle(state)
-        ctx = self._ctx
-        old_callback = lib.SSL_CTX_get_default_passwd_cb(ctx)
-        old_userdata = lib.SSL_CTX_get_default_passwd_cb_userdata(ctx)
-        # Always our callback: with no password it fails instead of letting
-        # OpenSSL prompt on the terminal, as the stdlib does.
-        lib.SSL_CTX_set_default_passwd_cb(ctx, lib.ssl_bio_password_callback)
-        lib.SSL_CTX_set_default_passwd_cb_userdata(ctx, handle)
-        try:
-            lib.ERR_clear_error()
-            ffi.errno = 0
-            if lib.SSL_CTX_use_certificate_chain_file(ctx, certfile) != 1:
-                raise self._load_error(state, "ssl_bio:load_cert_chain")
-            ffi.errno = 0
-            key = keyfile if keyfile is not None else certfile
-            if lib.SSL_CTX_use_PrivateKey_file(ctx, key, lib.SSL_FILETYPE_PEM) != 1:
-                raise self._load_error(state, "ssl_bio:load_cert_chain")
-            if lib.SSL_CTX_check_private_key(ctx) != 1:
-                raise error_from_queue("ssl_bio:load_cert_chain")
-        finally:
-            lib.ERR_clear_error()
-            lib.SSL_CTX_set_default_passwd_cb(ctx, old_callback)
-            lib.SSL_CTX_set_default_passwd_cb_userdata(ctx, old_userdata)
+        if certdata is not None and certfile is not None:
+            raise TypeError("load_cert_chain() takes certfile or certdata, not both")
+        if keydata is not None and keyfile is not None:
+            raise TypeError("load_cert_chain() takes keyfile or keydata, not both")
+        # Checked in the stdlib's order: certfile, keyfile, password.
+        if certdata is None:
+            cert_path = fspath_bytes(certfile, "certfile")
+        key_path = None if keyfile is None else fspath_bytes(keyfile, "keyfile")
+        state = _credentials.password_state(password)
+        if certdata is None:
+            if keydata is None:
+                _credentials.load_files(self._ctx, cert_path, key_path, state)
+                return
+            # A key from memory for a chain from a file: the file read into memory.
+            with open(os.fsdecode(cert_path), "rb") as file:
+                chain = file.read()
+        else:
+            chain = _credentials.memory_bytes(certdata, "certdata")
+        key: Optional[bytes] = None
+        if keydata is not None:
+            key = _credentials.memory_bytes(keydata, "keydata")
+        elif key_path is not None:
+            with open(os.fsdecode(key_path), "rb") as file:
+                key = file.read()
+        _credentials.load_memory(self._ctx, chain, key, state)
 
-    @staticmethod
-    def _load_error(state, where):
-        """The exception for a failed file load, as the stdlib chooses it."""
-        errno = ffi.errno
-        if state.error is not None:
-            lib.ERR_clear_error()
-            return state.error
-        if errno:
-            lib.ERR_clear_error()
-            return OSError(errno, os.strerror(errno))
-        return error_from_queue(where)
+    @_serialized
+    def load_pkcs12(
+        self, data: ReadableBuffer, password: Union[str, bytes, bytearray, None] = None
+    ) -> None:
+        """Load this side's key, certificate and chain from a PKCS#12 (.p12/.pfx) bundle.
+
+        Beyond the stdlib.  ``data`` is the DER bundle (bytes-like);
+        ``password`` a str or bytes, or None for a bundle without one.  A
+        wrong password is an SSLError (``[PKCS12: MAC_VERIFY_FAILURE]``).
+        """
+        encoded = _credentials.memory_bytes(data, "data") if not isinstance(data, str) else None
+        if encoded is None:
+            raise TypeError(
+                f"load_pkcs12() argument 'data' must be a bytes-like object, not {type_name(data)}"
+            )
+        secret = None
+        if password is not None:
+            secret = password_bytes(password, "password should be a string, bytes or None")
+            if b"\0" in secret:
+                raise ValueError("password must not contain null bytes")
+        _credentials.load_pkcs12(self._ctx, encoded, secret)
 
     @_serialized
     def load_verify_locations(
