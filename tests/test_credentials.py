@@ -240,6 +240,7 @@ def test_no_file_is_ever_opened(chain, monkeypatch):
         raise AssertionError(f"touched the filesystem: {args}")
 
     ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_SERVER)
+    bundle = _bundle(chain, b"secret")  # made before: cryptography may read /dev/urandom
     with monkeypatch.context() as patched:
         for module, name in [
             (builtins, "open"),
@@ -258,7 +259,7 @@ def test_no_file_is_ever_opened(chain, monkeypatch):
         ctx.load_cert_chain(
             certdata=chain["der"], keydata=chain["key_der_encrypted"], password="secret"
         )
-        ctx.load_pkcs12(_bundle(chain, b"secret"), "secret")
+        ctx.load_pkcs12(bundle, "secret")
     assert len(served(ctx, chain["files"]["cafile"])[1]) == 3
 
 
