@@ -217,6 +217,22 @@ def _certificate(key, hash_algorithm):
     return builder.sign(key, hash_algorithm)
 
 
+def _handshaken_with(certfile, keyfile):
+    """A handshaken pair whose server uses this self-signed certificate, trusted by the client.
+
+    At security level 0: a SHA-1 signature falls below the default one.
+    """
+    server_ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_SERVER)
+    server_ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    server_ctx.load_cert_chain(str(certfile), str(keyfile))
+    client_ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_CLIENT)
+    client_ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+    client_ctx.load_verify_locations(str(certfile))
+    pair = Pair(ssl_bio, client_ctx, server_ctx)
+    pair.handshake()
+    return pair
+
+
 @pytest.mark.parametrize(
     "make_key, hash_algorithm, expected_hash",
     [
@@ -241,15 +257,7 @@ def test_tls_server_end_point_hashes_the_server_certificate(
             serialization.NoEncryption(),
         )
     )
-    server_ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_SERVER)
-    # A SHA-1 signature falls below the default security level.
-    server_ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
-    server_ctx.load_cert_chain(str(certfile), str(keyfile))
-    client_ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_CLIENT)
-    client_ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
-    client_ctx.load_verify_locations(str(certfile))
-    pair = Pair(ssl_bio, client_ctx, server_ctx)
-    pair.handshake()
+    pair = _handshaken_with(certfile, keyfile)
     der = cert.public_bytes(serialization.Encoding.DER)
     assert pair.client.getpeercert(binary_form=True) == der
     if expected_hash is None:
@@ -329,14 +337,7 @@ def test_tls_server_end_point_of_a_sha1_certificate_is_sha256(tmp_path):
     der = x509.load_pem_x509_certificate(certfile.read_bytes()).public_bytes(
         serialization.Encoding.DER
     )
-    server_ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_SERVER)
-    server_ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
-    server_ctx.load_cert_chain(str(certfile), str(keyfile))
-    client_ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_CLIENT)
-    client_ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
-    client_ctx.load_verify_locations(str(certfile))
-    pair = Pair(ssl_bio, client_ctx, server_ctx)
-    pair.handshake()
+    pair = _handshaken_with(certfile, keyfile)
     expected = hashlib.sha256(der).digest()
     assert pair.client.get_channel_binding("tls-server-end-point") == expected
     assert pair.server.get_channel_binding("tls-server-end-point") == expected
