@@ -535,11 +535,7 @@ class SSLContext:
         ``password`` a str or bytes, or None for a bundle without one.  A
         wrong password is an SSLError (``[PKCS12: MAC_VERIFY_FAILURE]``).
         """
-        encoded = _credentials.memory_bytes(data, "data") if not isinstance(data, str) else None
-        if encoded is None:
-            raise TypeError(
-                f"load_pkcs12() argument 'data' must be a bytes-like object, not {type_name(data)}"
-            )
+        encoded = _credentials.memory_bytes(data, "data", text=False)
         secret = None
         if password is not None:
             secret = password_bytes(password, "password should be a string, bytes or None")

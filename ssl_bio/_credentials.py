@@ -84,10 +84,15 @@ def _file_failure(state: PasswordState) -> BaseException:
 # --- memory ---------------------------------------------------------------------------
 
 
-def memory_bytes(data: Any, name: str) -> bytes:
-    """``certdata``/``keydata`` as bytes: ASCII str (PEM) or any bytes-like object."""
-    message = f"{name} should be an ASCII string or a bytes-like object"
+def memory_bytes(data: Any, name: str, text: bool = True) -> bytes:
+    """Memory arguments as bytes: any bytes-like object, or with ``text`` an ASCII str (PEM)."""
+    if text:
+        message = f"{name} should be an ASCII string or a bytes-like object"
+    else:
+        message = f"{name} should be a bytes-like object, not {type(data).__name__}"
     if isinstance(data, str):
+        if not text:
+            raise TypeError(message)
         try:
             return data.encode("ascii")
         except UnicodeEncodeError:
