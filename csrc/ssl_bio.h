@@ -1,5 +1,5 @@
 /* ssl_bio's C side: the OpenSSL headers it builds against, shims for the
-   OpenSSL versions it supports, and the helpers in csrc/io.c, ssl.c and x509.c.
+   OpenSSL versions it supports, and the helpers in csrc/io.c, ssl.c, negotiation.c and x509.c.
 
    Included by the cffi-generated module (build_ffi.py's set_source) and by
    each of those files, so both see the same declarations.  What Python may
@@ -89,9 +89,14 @@ enum {
     SSL_BIO_HAS_TLSv1_3 = 1,
 #endif
 #if defined(OPENSSL_NO_PSK)
-    SSL_BIO_HAS_PSK = 0
+    SSL_BIO_HAS_PSK = 0,
 #else
-    SSL_BIO_HAS_PSK = 1
+    SSL_BIO_HAS_PSK = 1,
+#endif
+#if defined(OPENSSL_NO_PSK) || defined(OPENSSL_NO_EXTERNAL_PSK_TLS13)
+    SSL_BIO_HAS_PSK_TLS13 = 0
+#else
+    SSL_BIO_HAS_PSK_TLS13 = 1
 #endif
 };
 
@@ -153,6 +158,13 @@ unsigned int ssl_bio_psk_client_callback(SSL *ssl, const char *hint, char *ident
                                          unsigned int max_psk_len);
 unsigned int ssl_bio_psk_server_callback(SSL *ssl, const char *identity, unsigned char *psk,
                                          unsigned int max_psk_len);
+
+/* --- What a handshake negotiated (negotiation.c) ------------------------ */
+
+const char *ssl_bio_group_name(SSL *ssl, int *supported);
+const char *ssl_bio_signature_name(SSL *ssl, int peer, int *supported);
+char *ssl_bio_builtin_sigalgs(int *supported);
+char *ssl_bio_implemented_groups(SSL_CTX *ctx, int include_aliases, int *supported);
 
 /* --- Certificate stores and certificates (x509.c) ---------------------- */
 

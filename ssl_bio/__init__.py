@@ -23,6 +23,7 @@ from ._context import (  # noqa: F401
     create_default_context,
 )
 from ._errors import *  # noqa: F403  (SSLError and its subclasses: see _errors.__all__)
+from ._negotiation import get_sigalgs
 from ._object import SSLObject
 from ._rand import *  # noqa: F403  (RAND_bytes, RAND_status, RAND_add)
 from ._session import SSLSession
@@ -38,6 +39,7 @@ __all__ = [
     "SSLObject",
     "SSLSession",
     "create_default_context",
+    "get_sigalgs",
     *_errors.__all__,
     *_constants.__all__,
     *_cert_helpers.__all__,

@@ -30,6 +30,7 @@ __all__ = [
     "HAS_TLSv1_2",
     "HAS_TLSv1_3",
     "HAS_PSK",
+    "HAS_PSK_TLS13",
     "CHANNEL_BINDING_TYPES",
     "PROTOCOL_TLS",
     "PROTOCOL_SSLv23",
@@ -103,6 +104,8 @@ HAS_TLSv1_1 = bool(lib.SSL_BIO_HAS_TLSv1_1)
 HAS_TLSv1_2 = bool(lib.SSL_BIO_HAS_TLSv1_2)
 HAS_TLSv1_3 = bool(lib.SSL_BIO_HAS_TLSv1_3)
 HAS_PSK = bool(lib.SSL_BIO_HAS_PSK)
+# Python 3.15's: TLS 1.3 handshakes with set_psk_*_callback keys.
+HAS_PSK_TLS13 = bool(lib.SSL_BIO_HAS_PSK_TLS13)
 
 # 'tls-exporter' (RFC 9266) and 'tls-server-end-point' (RFC 5929) are
 # ssl_bio's additions (_keying.py); the stdlib knows only 'tls-unique'.

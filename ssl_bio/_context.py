@@ -22,7 +22,7 @@ from typing import (
     overload,
 )
 
-from . import _credentials, _store
+from . import _credentials, _negotiation, _store
 from ._args import (
     INT_MAX,
     as_c_int,
@@ -612,6 +612,61 @@ class SSLContext:
         lib.ERR_clear_error()
         if not lib.SSL_CTX_set_cipher_list(self._ctx, ciphers.encode("utf-8")):
             raise message_error("No cipher can be selected.")
+
+    @_serialized
+    def set_ciphersuites(self, ciphersuites: str) -> None:
+        """Set the TLS 1.3 cipher suites (colon-separated names), as Python 3.15.
+
+        ``set_ciphers()`` sets those of TLS 1.2 and older.  SSLError if none
+        of them can be used.
+        """
+        _negotiation.configure(
+            self._ctx,
+            lib.SSL_CTX_set_ciphersuites,
+            ciphersuites,
+            "set_ciphersuites",
+            "No cipher suite can be selected.",
+        )
+
+    @_serialized
+    def set_groups(self, grouplist: str) -> None:
+        """Set the key exchange groups offered or accepted, in preference order, as Python 3.15.
+
+        A colon-separated list of names (``"X25519:P-256"``); SSLError for a
+        name OpenSSL does not know.
+        """
+        _negotiation.configure(
+            self._ctx, lib.SSL_CTX_set1_groups_list, grouplist, "set_groups", "unrecognized group"
+        )
+
+    def get_groups(self, *, include_aliases: bool = False) -> List[str]:
+        """The key exchange groups this context implements for its protocol versions (3.15).
+
+        Needs OpenSSL 3.5 or later (NotImplementedError otherwise, as CPython).
+        """
+        return _negotiation.implemented_groups(self._ctx, include_aliases)
+
+    @_serialized
+    def set_client_sigalgs(self, sigalgslist: str) -> None:
+        """Set the signature algorithms usable for client authentication, as Python 3.15."""
+        _negotiation.configure(
+            self._ctx,
+            lib.SSL_CTX_set1_client_sigalgs_list,
+            sigalgslist,
+            "set_client_sigalgs",
+            "unrecognized signature algorithm",
+        )
+
+    @_serialized
+    def set_server_sigalgs(self, sigalgslist: str) -> None:
+        """Set the signature algorithms usable for server authentication, as Python 3.15."""
+        _negotiation.configure(
+            self._ctx,
+            lib.SSL_CTX_set1_sigalgs_list,
+            sigalgslist,
+            "set_server_sigalgs",
+            "unrecognized signature algorithm",
+        )
 
     @_serialized
     def set_alpn_protocols(self, alpn_protocols: Iterable[str]) -> None:

@@ -41,6 +41,7 @@ from ._constants import CHANNEL_BINDING_TYPES, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS
 from ._errors import SSLWantReadError, SSLWantWriteError, error_from_io, error_from_queue
 from ._keying import channel_binding, export_keying_material
 from ._locking import ConnectionLocks
+from ._negotiation import group_name, signature_name
 from ._session import SSLSession
 
 __all__ = ["SSLObject"]
@@ -686,6 +687,30 @@ class SSLObject:
                 if lib.SSL_CIPHER_get_id(cipher) in offered:
                     shared.append(cipher_tuple(cipher))
             return shared
+
+    def group(self) -> Optional[str]:
+        """The key exchange group the handshake used ('x25519', 'secp384r1', ...), or None.
+
+        As Python 3.15 (which needs OpenSSL 3.2 for it; ssl_bio answers on 3.0).
+        """
+        with self._locked:
+            return group_name(self._ssl)
+
+    def client_sigalg(self) -> Optional[str]:
+        """The signature scheme the client authenticated with, or None (no client certificate).
+
+        As Python 3.15 (which needs OpenSSL 3.5 for it; ssl_bio answers on 3.0).
+        """
+        with self._locked:
+            return signature_name(self._ssl, self._server_side, of_server=False)
+
+    def server_sigalg(self) -> Optional[str]:
+        """The signature scheme the server authenticated with ('rsa_pss_rsae_sha256', ...), or None.
+
+        As Python 3.15 (which needs OpenSSL 3.5 for it; ssl_bio answers on 3.0).
+        """
+        with self._locked:
+            return signature_name(self._ssl, self._server_side, of_server=True)
 
     def version(self) -> Optional[str]:
         """The negotiated protocol ('TLSv1.3', ...), or None before the handshake."""

@@ -1,0 +1,356 @@
+"""Python 3.15's TLS controls on every Python: groups, TLS 1.3 cipher suites, signature schemes.
+
+The ContextTests of CPython 3.15's test_ssl for these methods, ported; then
+handshakes that show each setting takes effect, and ``openssl s_client``
+agreeing with what ssl_bio reports.  CPython 3.15 answers ``group()`` only
+with OpenSSL 3.2 and the ``*_sigalg()`` methods only with 3.5: ssl_bio derives
+both on 3.0, and the tests check the names against OpenSSL's own.
+"""
+
+import datetime
+import re
+import shutil
+import socket
+import subprocess
+import threading
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.x509.oid import NameOID
+
+import ssl_bio
+from conftest import Pair, client_context, outcome, server_context
+
+OPENSSL_VERSION = ssl_bio.OPENSSL_VERSION_INFO[:3]
+# As CPython 3.15's test_ssl decides them, from the OpenSSL ssl_bio runs on.
+CAN_IGNORE_UNKNOWN_OPENSSL_GROUPS = OPENSSL_VERSION >= (3, 3, 0)
+CAN_IGNORE_UNKNOWN_OPENSSL_SIGALGS = OPENSSL_VERSION >= (3, 3, 0)
+CAN_GET_AVAILABLE_OPENSSL_GROUPS = OPENSSL_VERSION >= (3, 5, 0)
+CAN_GET_AVAILABLE_OPENSSL_SIGALGS = OPENSSL_VERSION >= (3, 4, 0)
+OPENSSL = shutil.which("openssl")
+
+
+# --- CPython 3.15's ContextTests for these methods, ported -------------------------
+
+
+def test_set_groups():
+    ctx = ssl_bio.create_default_context()
+    assert ctx.set_groups("P-256:P-384") is None
+    with pytest.raises(ssl_bio.SSLError):
+        ctx.set_groups("P-256:foo")
+    if CAN_IGNORE_UNKNOWN_OPENSSL_GROUPS:
+        assert ctx.set_groups("P-256:?foo") is None
+
+
+def test_get_groups():
+    ctx = ssl_bio.create_default_context()
+    if CAN_GET_AVAILABLE_OPENSSL_GROUPS:
+        # By default, only return official IANA names.
+        assert "P-256" not in ctx.get_groups()
+        assert "P-256" in ctx.get_groups(include_aliases=True)
+    else:  # CPython 3.15 has no way either
+        with pytest.raises(NotImplementedError, match="requires OpenSSL 3.5"):
+            ctx.get_groups()
+    with pytest.raises(TypeError):
+        ctx.get_groups(True)  # keyword-only
+
+
+def test_get_sigalgs():
+    if CAN_GET_AVAILABLE_OPENSSL_SIGALGS:
+        assert "rsa_pss_rsae_sha256" in ssl_bio.get_sigalgs()
+    else:
+        with pytest.raises(NotImplementedError, match="requires OpenSSL 3.4"):
+            ssl_bio.get_sigalgs()
+
+
+@pytest.mark.parametrize("method", ["set_client_sigalgs", "set_server_sigalgs"])
+def test_set_sigalgs(method):
+    ctx = ssl_bio.create_default_context()
+    setter = getattr(ctx, method)
+    assert setter("rsa_pss_rsae_sha256") is None
+    with pytest.raises(ssl_bio.SSLError):
+        setter("rsa_pss_rsae_sha256:foo")
+    if CAN_IGNORE_UNKNOWN_OPENSSL_SIGALGS:
+        assert setter("rsa_pss_rsae_sha256:?foo") is None
+
+
+def test_errors_as_cpython_315():
+    """_setSSLError(msg): errno 0, the message and the location, no library."""
+    ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_CLIENT)
+    cases = [
+        (ctx.set_groups, "foo", "unrecognized group"),
+        (ctx.set_ciphersuites, "TLS_NOPE", "No cipher suite can be selected."),
+        (ctx.set_server_sigalgs, "foo", "unrecognized signature algorithm"),
+        (ctx.set_client_sigalgs, "foo", "unrecognized signature algorithm"),
+    ]
+    for setter, value, message in cases:
+        with pytest.raises(ssl_bio.SSLError) as info:
+            setter(value)
+        assert info.value.errno == 0
+        assert info.value.library is None
+        assert str(info.value).startswith(message + " (")
+    for setter in (ctx.set_groups, ctx.set_ciphersuites, ctx.set_server_sigalgs):
+        assert outcome(setter, 5)[1][0] == "TypeError"
+        assert outcome(setter, b"X25519")[1][0] == "TypeError"
+        assert outcome(setter, "X25519\0")[1][0] == "ValueError"
+    assert isinstance(ssl_bio.HAS_PSK_TLS13, bool) and ssl_bio.HAS_PSK_TLS13 == ssl_bio.HAS_PSK
+
+
+# --- the settings take effect ----------------------------------------------------------
+
+
+def _pair(certs, client=None, server=None, **kw):
+    client_ctx = client_context(ssl_bio, certs)
+    server_ctx = server_context(ssl_bio, certs)
+    for ctx, settings in ((client_ctx, client or {}), (server_ctx, server or {})):
+        for name, value in settings.items():
+            if name.startswith("set_"):
+                getattr(ctx, name)(value)
+            else:
+                setattr(ctx, name, value)
+    return Pair(ssl_bio, client_ctx, server_ctx, **kw)
+
+
+@pytest.mark.parametrize("version", ["TLSv1_2", "TLSv1_3"])
+def test_group_set_on_the_client_is_what_both_ends_report(certs, version):
+    maximum = getattr(ssl_bio.TLSVersion, version)
+    if version == "TLSv1_3":
+        choices = [("X25519", "x25519"), ("P-256", "secp256r1"), ("P-521", "secp521r1")]
+    else:
+        # TLS 1.2 also takes the groups as the curves an ECDSA certificate
+        # may use, and the test certificate is P-256: it must be offered.
+        choices = [("X25519:P-256", "x25519"), ("P-256", "secp256r1")]
+    for groups, expected in choices:
+        pair = _pair(certs, client={"set_groups": groups, "maximum_version": maximum})
+        assert pair.client.group() is None and pair.server.group() is None
+        pair.handshake()
+        assert pair.client.group() == pair.server.group() == expected
+
+
+def test_a_server_restricted_to_p384_gets_it_through_hello_retry_request(certs):
+    hellos = []
+
+    def trace(conn, direction, version, content_type, msg_type, data):
+        if msg_type == ssl_bio._TLSMessageType.CLIENT_HELLO:
+            hellos.append(direction)
+
+    pair = _pair(
+        certs,
+        client={"set_groups": "X25519:P-384", "_msg_callback": trace},
+        server={"set_groups": "P-384"},
+    )
+    pair.handshake()
+    assert pair.client.group() == pair.server.group() == "secp384r1"
+    assert hellos == ["write", "write"]  # the key share for X25519 was refused
+
+
+def test_no_common_group_fails_the_handshake(certs):
+    pair = _pair(certs, client={"set_groups": "X25519"}, server={"set_groups": "P-384"})
+    client_error, server_error = pair.handshake_errors()
+    assert isinstance(server_error, ssl_bio.SSLError)
+    assert server_error.reason == "NO_SUITABLE_KEY_SHARE"
+    assert isinstance(client_error, ssl_bio.SSLError)
+
+
+@pytest.mark.parametrize(
+    "suite", ["TLS_CHACHA20_POLY1305_SHA256", "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384"]
+)
+def test_set_ciphersuites(certs, suite):
+    pair = _pair(certs, server={"set_ciphersuites": suite})
+    pair.handshake()
+    assert pair.client.cipher()[0] == pair.server.cipher()[0] == suite
+    # set_ciphers() does not touch TLS 1.3 suites, set_ciphersuites() not TLS 1.2 ciphers.
+    pair = _pair(
+        certs,
+        client={"set_ciphersuites": suite, "set_ciphers": "ECDHE-ECDSA-AES128-GCM-SHA256"},
+    )
+    pair.handshake()
+    assert pair.client.cipher()[0] == suite
+
+
+# --- signature schemes -----------------------------------------------------------------
+
+
+def _self_signed(tmp_path, key, name):
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    signing_hash = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(key, signing_hash)
+    )
+    certfile, keyfile = tmp_path / f"{name}-cert.pem", tmp_path / f"{name}-key.pem"
+    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    keyfile.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(certfile), str(keyfile)
+
+
+KEYS = {
+    "ecdsa-p256": lambda: ec.generate_private_key(ec.SECP256R1()),
+    "ecdsa-p384": lambda: ec.generate_private_key(ec.SECP384R1()),
+    "rsa": lambda: rsa.generate_private_key(65537, 2048),
+    "ed25519": lambda: ed25519.Ed25519PrivateKey.generate(),
+}
+
+
+@pytest.mark.parametrize(
+    "key, version, server_sigalgs, expected",
+    [
+        ("ecdsa-p256", "TLSv1_3", None, "ecdsa_secp256r1_sha256"),
+        ("ecdsa-p384", "TLSv1_3", None, "ecdsa_secp384r1_sha384"),
+        ("rsa", "TLSv1_3", None, "rsa_pss_rsae_sha256"),
+        ("rsa", "TLSv1_3", "rsa_pss_rsae_sha512", "rsa_pss_rsae_sha512"),
+        ("rsa", "TLSv1_2", "RSA+SHA384", "rsa_pkcs1_sha384"),
+        ("ed25519", "TLSv1_3", None, "ed25519"),
+        ("ecdsa-p256", "TLSv1_2", "ECDSA+SHA512", "ecdsa_secp521r1_sha512"),
+    ],
+)
+def test_server_sigalg(tmp_path, key, version, server_sigalgs, expected):
+    certfile, keyfile = _self_signed(tmp_path, KEYS[key](), key)
+    server_ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(certfile, keyfile)
+    if server_sigalgs:
+        server_ctx.set_server_sigalgs(server_sigalgs)
+    client_ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_CLIENT)
+    client_ctx.load_verify_locations(certfile)
+    client_ctx.maximum_version = getattr(ssl_bio.TLSVersion, version)
+    pair = Pair(ssl_bio, client_ctx, server_ctx)
+    assert pair.client.server_sigalg() is None
+    pair.handshake()
+    assert pair.client.server_sigalg() == pair.server.server_sigalg() == expected
+    # No client certificate: no client signature.
+    assert pair.client.client_sigalg() is None and pair.server.client_sigalg() is None
+
+
+def test_rsa_pss_key_certificate_is_rsa_pss_pss(tmp_path):
+    """A certificate with an RSASSA-PSS key signs with rsa_pss_pss_* (made by openssl req)."""
+    if OPENSSL is None:
+        pytest.skip("the openssl command-line tool is not installed")
+    certfile, keyfile = tmp_path / "pss.pem", tmp_path / "pss-key.pem"
+    subprocess.run(
+        [OPENSSL, "req", "-x509", "-newkey", "rsa-pss", "-pkeyopt", "rsa_keygen_bits:2048"]
+        + ["-nodes", "-days", "1", "-subj", "/CN=localhost"]
+        + [
+            "-addext",
+            "subjectAltName=DNS:localhost",
+            "-keyout",
+            str(keyfile),
+            "-out",
+            str(certfile),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    server_ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_SERVER)
+    server_ctx.load_cert_chain(str(certfile), str(keyfile))
+    client_ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_CLIENT)
+    client_ctx.load_verify_locations(str(certfile))
+    pair = Pair(ssl_bio, client_ctx, server_ctx)
+    pair.handshake()
+    assert pair.client.server_sigalg() == pair.server.server_sigalg() == "rsa_pss_pss_sha256"
+
+
+def test_client_sigalg(certs, client_certs):
+    client_ctx = client_context(ssl_bio, certs)
+    client_ctx.load_cert_chain(client_certs.certfile, client_certs.keyfile)
+    client_ctx.set_client_sigalgs("ecdsa_secp256r1_sha256")
+    server_ctx = server_context(ssl_bio, certs, verify_mode=ssl_bio.CERT_REQUIRED)
+    server_ctx.load_verify_locations(client_certs.cafile)
+    pair = Pair(ssl_bio, client_ctx, server_ctx)
+    pair.handshake()
+    assert pair.client.client_sigalg() == pair.server.client_sigalg() == "ecdsa_secp256r1_sha256"
+
+
+def test_an_impossible_sigalg_fails_the_handshake(certs):
+    """An ECDSA certificate cannot sign with RSA-PSS only: the handshake fails."""
+    pair = _pair(certs, server={"set_server_sigalgs": "rsa_pss_rsae_sha256"})
+    client_error, server_error = pair.handshake_errors()
+    assert isinstance(server_error, ssl_bio.SSLError)
+    assert server_error.library == "SSL"
+    assert isinstance(client_error, ssl_bio.SSLError)
+
+
+# --- openssl s_client agrees ------------------------------------------------------------
+
+
+@pytest.mark.skipif(OPENSSL is None, reason="the openssl command-line tool is not installed")
+@pytest.mark.parametrize(
+    "args, group, cipher",
+    [
+        (["-groups", "P-384"], "secp384r1", None),
+        (["-groups", "X25519"], "x25519", None),
+        (["-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256"], None, "TLS_CHACHA20_POLY1305_SHA256"),
+        (["-sigalgs", "ecdsa_secp256r1_sha256"], None, None),
+    ],
+)
+def test_s_client_agrees(certs, args, group, cipher):
+    result = {}
+
+    def handshake(sock, tls, incoming, outgoing):
+        while True:
+            try:
+                tls.do_handshake()
+                break
+            except ssl_bio.SSLWantReadError:
+                pass
+            sock.sendall(outgoing.read())
+            data = sock.recv(65536)
+            if not data:
+                raise ConnectionError("s_client went away")
+            incoming.write(data)
+        sock.sendall(outgoing.read())
+
+    def serve(listener):
+        try:
+            sock, _ = listener.accept()
+            with sock:
+                sock.settimeout(30)
+                incoming, outgoing = ssl_bio.MemoryBIO(), ssl_bio.MemoryBIO()
+                tls = server_context(ssl_bio, certs).wrap_bio(incoming, outgoing, server_side=True)
+                handshake(sock, tls, incoming, outgoing)
+                result.update(group=tls.group(), cipher=tls.cipher()[0], sigalg=tls.server_sigalg())
+        except Exception as exc:  # noqa: BLE001 - reported by the test
+            result["error"] = exc
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        thread = threading.Thread(target=serve, args=(listener,))
+        thread.start()
+        completed = subprocess.run(
+            [OPENSSL, "s_client", "-connect", f"127.0.0.1:{listener.getsockname()[1]}", *args]
+            + ["-CAfile", certs.cafile, "-servername", "localhost", "-verify_return_error"],
+            input="",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        thread.join(30)
+    assert "error" not in result, result.get("error")
+    out = completed.stdout
+    if group is not None:
+        assert result["group"] == group
+        # s_client: "Server Temp Key: X25519, 253 bits" / "ECDH, secp384r1, 384 bits"
+        temp_key = re.search(r"Server Temp Key: ([^\n]+)", out).group(1)
+        assert group in temp_key.lower().replace(" ", "").split(",")
+    if cipher is not None:
+        assert result["cipher"] == cipher
+        assert re.search(r"Cipher is (\S+)", out).group(1) == cipher
+    # "Peer signature type: ECDSA" and "Peer signing digest: SHA256", as ssl_bio names it.
+    assert result["sigalg"] == "ecdsa_secp256r1_sha256"
+    assert re.search(r"Peer signing digest: (\S+)", out).group(1) == "SHA256"
+    assert re.search(r"Peer signature type: (\S+)", out).group(1) == "ECDSA"
