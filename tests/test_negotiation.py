@@ -354,3 +354,103 @@ def test_s_client_agrees(certs, args, group, cipher):
     assert result["sigalg"] == "ecdsa_secp256r1_sha256"
     assert re.search(r"Peer signing digest: (\S+)", out).group(1) == "SHA256"
     assert re.search(r"Peer signature type: (\S+)", out).group(1) == "ECDSA"
+
+
+# --- CPython 3.15's ThreadedTests for these methods, ported to memory BIOs -------------
+# (RSA certificates, as CPython's SIGNED_CERTFILE; where CPython checks the
+# negotiated values only with OpenSSL 3.2/3.5, ssl_bio always can.)
+
+
+@pytest.fixture(scope="module")
+def rsa_certs(tmp_path_factory):
+    import trustme
+
+    from conftest import CertFiles
+
+    directory = tmp_path_factory.mktemp("rsa")
+    ca = trustme.CA(key_type=trustme.KeyType.RSA)
+    server = CertFiles(directory, ca, ca.issue_cert("localhost", key_type=trustme.KeyType.RSA), "s")
+    client = CertFiles(
+        directory, ca, ca.issue_cert("client@example.org", key_type=trustme.KeyType.RSA), "c"
+    )
+    return server, client
+
+
+def _server_params_test(client_ctx, server_ctx):
+    """What CPython's server_params_test reports, from both ends of a memory-BIO handshake."""
+    pair = Pair(ssl_bio, client_ctx, server_ctx)
+    pair.handshake()
+    for name in ("group", "client_sigalg", "server_sigalg"):
+        assert getattr(pair.client, name)() == getattr(pair.server, name)(), name
+    return {
+        "group": pair.client.group(),
+        "client_sigalg": pair.client.client_sigalg(),
+        "server_sigalg": pair.client.server_sigalg(),
+    }
+
+
+def _testing_context(rsa_certs, client_cert=False):
+    server, client = rsa_certs
+    client_ctx = client_context(ssl_bio, server)
+    server_ctx = server_context(ssl_bio, server)
+    if client_cert:
+        client_ctx.load_cert_chain(client.certfile, client.keyfile)
+        server_ctx.verify_mode = ssl_bio.CERT_REQUIRED
+        server_ctx.load_verify_locations(client.cafile)
+    return client_ctx, server_ctx
+
+
+def test_threaded_groups(rsa_certs):
+    client_ctx, server_ctx = _testing_context(rsa_certs)
+    server_ctx.set_groups("secp384r1")
+    server_ctx.minimum_version = ssl_bio.TLSVersion.TLSv1_3
+    assert _server_params_test(client_ctx, server_ctx)["group"] == "secp384r1"
+
+    client_ctx, server_ctx = _testing_context(rsa_certs)
+    client_ctx.set_groups("secp384r1")
+    server_ctx.minimum_version = ssl_bio.TLSVersion.TLSv1_3
+    assert _server_params_test(client_ctx, server_ctx)["group"] == "secp384r1"
+
+    client_ctx, server_ctx = _testing_context(rsa_certs)
+    client_ctx.set_groups("prime256v1")
+    server_ctx.set_groups("secp384r1")
+    server_ctx.minimum_version = ssl_bio.TLSVersion.TLSv1_3
+    with pytest.raises(ssl_bio.SSLError):
+        _server_params_test(client_ctx, server_ctx)
+
+
+def test_threaded_client_sigalgs(rsa_certs):
+    client_ctx, server_ctx = _testing_context(rsa_certs)
+    assert _server_params_test(client_ctx, server_ctx)["client_sigalg"] is None
+
+    sigalg = "rsa_pss_rsae_sha384"
+    client_ctx, server_ctx = _testing_context(rsa_certs, client_cert=True)
+    client_ctx.set_client_sigalgs(sigalg)
+    assert _server_params_test(client_ctx, server_ctx)["client_sigalg"] == sigalg
+
+
+def test_threaded_client_sigalgs_mismatch(rsa_certs):
+    client_ctx, server_ctx = _testing_context(rsa_certs, client_cert=True)
+    client_ctx.set_client_sigalgs("rsa_pss_rsae_sha256")
+    server_ctx.set_client_sigalgs("rsa_pss_rsae_sha384")
+    with pytest.raises(ssl_bio.SSLError):
+        _server_params_test(client_ctx, server_ctx)
+
+
+def test_threaded_server_sigalgs(rsa_certs):
+    sigalg = "rsa_pss_rsae_sha384"
+    client_ctx, server_ctx = _testing_context(rsa_certs)
+    server_ctx.set_server_sigalgs(sigalg)
+    assert _server_params_test(client_ctx, server_ctx)["server_sigalg"] == sigalg
+
+    client_ctx, server_ctx = _testing_context(rsa_certs)
+    client_ctx.set_server_sigalgs(sigalg)
+    assert _server_params_test(client_ctx, server_ctx)["server_sigalg"] == sigalg
+
+
+def test_threaded_server_sigalgs_mismatch(rsa_certs):
+    client_ctx, server_ctx = _testing_context(rsa_certs)
+    client_ctx.set_server_sigalgs("rsa_pss_rsae_sha256")
+    server_ctx.set_server_sigalgs("rsa_pss_rsae_sha384")
+    with pytest.raises(ssl_bio.SSLError):
+        _server_params_test(client_ctx, server_ctx)
