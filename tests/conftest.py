@@ -294,3 +294,38 @@ def _first_error(func, *args):
         return ("ok", func(*args))
     except ssl.SSLError as exc:
         return describe_error(exc)
+
+
+def self_signed_files(directory, key, hash_algorithm, name="self-signed"):
+    """A self-signed certificate for localhost with ``key``, signed with
+    ``hash_algorithm`` (None for Ed25519), written as PEM files:
+    ``(certificate, certfile, keyfile)``."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.x509.oid import NameOID
+
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(key, hash_algorithm)
+    )
+    certfile, keyfile = directory / f"{name}-cert.pem", directory / f"{name}-key.pem"
+    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    keyfile.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert, str(certfile), str(keyfile)

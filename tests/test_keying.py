@@ -6,7 +6,6 @@ log with HKDF (TLS 1.3) or the TLS 1.2 PRF -- and ``tests/test_openssl_interop.p
 compares them with ``openssl s_client``/``s_server -keymatexport``.
 """
 
-import datetime
 import hashlib
 import hmac
 
@@ -16,10 +15,9 @@ import trio.testing
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.x509.oid import NameOID
 
 import ssl_bio
-from conftest import Pair, client_context, outcome, server_context
+from conftest import Pair, client_context, outcome, self_signed_files, server_context
 
 VERSIONS = ["TLSv1_2", "TLSv1_3"]
 # OpenSSL 3.0's SSL_OP_NO_EXTENDED_MASTER_SECRET (ssl_bio has no name for it).
@@ -201,22 +199,6 @@ def test_tls_exporter_recomputed_from_the_key_log(certs, tmp_path, version):
 # --- 'tls-server-end-point': the hash of the server's certificate ---------------------
 
 
-def _certificate(key, hash_algorithm):
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    builder = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-    )
-    return builder.sign(key, hash_algorithm)
-
-
 def _handshaken_with(certfile, keyfile):
     """A handshaken pair whose server uses this self-signed certificate, trusted by the client.
 
@@ -246,17 +228,7 @@ def _handshaken_with(certfile, keyfile):
 def test_tls_server_end_point_hashes_the_server_certificate(
     tmp_path, make_key, hash_algorithm, expected_hash
 ):
-    key = make_key()
-    cert = _certificate(key, hash_algorithm)
-    certfile, keyfile = tmp_path / "cert.pem", tmp_path / "key.pem"
-    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    keyfile.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
+    cert, certfile, keyfile = self_signed_files(tmp_path, make_key(), hash_algorithm)
     pair = _handshaken_with(certfile, keyfile)
     der = cert.public_bytes(serialization.Encoding.DER)
     assert pair.client.getpeercert(binary_form=True) == der

@@ -7,7 +7,6 @@ with OpenSSL 3.2 and the ``*_sigalg()`` methods only with 3.5: ssl_bio derives
 both on 3.0, and the tests check the names against OpenSSL's own.
 """
 
-import datetime
 import re
 import shutil
 import socket
@@ -15,13 +14,11 @@ import subprocess
 import threading
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from cryptography.x509.oid import NameOID
 
 import ssl_bio
-from conftest import Pair, client_context, outcome, server_context
+from conftest import Pair, client_context, outcome, self_signed_files, server_context
 
 OPENSSL_VERSION = ssl_bio.OPENSSL_VERSION_INFO[:3]
 # As CPython 3.15's test_ssl decides them, from the OpenSSL ssl_bio runs on.
@@ -173,33 +170,6 @@ def test_set_ciphersuites(certs, suite):
 # --- signature schemes -----------------------------------------------------------------
 
 
-def _self_signed(tmp_path, key, name):
-    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
-    now = datetime.datetime.now(datetime.timezone.utc)
-    signing_hash = None if isinstance(key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(subject)
-        .issuer_name(subject)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
-        .sign(key, signing_hash)
-    )
-    certfile, keyfile = tmp_path / f"{name}-cert.pem", tmp_path / f"{name}-key.pem"
-    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    keyfile.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return str(certfile), str(keyfile)
-
-
 KEYS = {
     "ecdsa-p256": lambda: ec.generate_private_key(ec.SECP256R1()),
     "ecdsa-p384": lambda: ec.generate_private_key(ec.SECP384R1()),
@@ -221,7 +191,9 @@ KEYS = {
     ],
 )
 def test_server_sigalg(tmp_path, key, version, server_sigalgs, expected):
-    certfile, keyfile = _self_signed(tmp_path, KEYS[key](), key)
+    signing_key = KEYS[key]()
+    signing_hash = None if isinstance(signing_key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
+    _, certfile, keyfile = self_signed_files(tmp_path, signing_key, signing_hash, key)
     server_ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_SERVER)
     server_ctx.load_cert_chain(certfile, keyfile)
     if server_sigalgs:
