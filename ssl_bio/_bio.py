@@ -24,7 +24,7 @@ from ._binding import ffi, lib
 from ._errors import SSLError, error_from_queue
 from ._locking import new_lock
 
-__all__ = ["MemoryBIO", "BIOLike"]
+__all__ = ["MemoryBIO", "BIOLike", "reading_bio"]
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -116,6 +116,21 @@ def buffer_for_writing(buffer, function):
                 f"not {type(buffer).__name__}"
             )
     return ffi.from_buffer(buffer, require_writable=True)
+
+
+def reading_bio(data):
+    """A read-only OpenSSL memory BIO over bytes-like ``data``, freed with its last reference.
+
+    OpenSSL reads ``data`` in place for as long as the BIO lives, so the BIO
+    keeps it pinned (``ffi.from_buffer``): bytes passed straight to C are,
+    on PyPy, a copy valid only for the call.
+    """
+    source = ffi.from_buffer(data)
+    bio = lib.BIO_new_mem_buf(source, len(source))
+    if bio == ffi.NULL:
+        lib.ERR_clear_error()
+        raise MemoryError()
+    return ffi.gc(bio, lambda pointer, _source=source: lib.BIO_free(pointer))
 
 
 class MemoryBIO:

@@ -7,17 +7,15 @@ crlDistributionPoints only where the certificate has them.
 """
 
 from ._binding import ffi, lib
+from ._bio import reading_bio
 from ._errors import error_from_queue
 
 _NAME_MAXLEN = 256
 
 
-def _new_memory_bio(data=None):
-    """A new memory BIO, empty or reading ``data``, freed with its last reference."""
-    if data is None:
-        bio = lib.BIO_new(lib.BIO_s_mem())
-    else:
-        bio = lib.BIO_new_mem_buf(data, len(data))
+def _new_memory_bio():
+    """A new, empty memory BIO, freed with its last reference."""
+    bio = lib.BIO_new(lib.BIO_s_mem())
     if bio == ffi.NULL:
         lib.ERR_clear_error()
         raise MemoryError()
@@ -231,7 +229,7 @@ def _test_decode_cert(path):
     """
     with open(path, "rb") as f:
         data = f.read()
-    bio = _new_memory_bio(data)
+    bio = reading_bio(data)
     cert = lib.PEM_read_bio_X509(bio, ffi.NULL, ffi.NULL, ffi.NULL)
     if cert == ffi.NULL:
         raise error_from_queue("ssl_bio:_test_decode_cert", "Error decoding PEM-encoded file")

@@ -33,6 +33,7 @@ from ._args import (
     wrap_c_int,
 )
 from ._binding import ffi, lib
+from ._bio import reading_bio
 from ._callbacks import ContextCallbacks, password_bytes
 from ._ciphers import cipher_dict
 from ._constants import (
@@ -733,10 +734,7 @@ class SSLContext:
         # os.fspath first: open() would take an int as a file descriptor.
         with open(os.fspath(path), "rb") as file:
             data = file.read()
-        bio = lib.BIO_new_mem_buf(data, len(data))
-        if bio == ffi.NULL:
-            raise MemoryError()
-        bio = ffi.gc(bio, lib.BIO_free)
+        bio = reading_bio(data)
         lib.ERR_clear_error()
         dh = lib.PEM_read_bio_DHparams(bio, ffi.NULL, ffi.NULL, ffi.NULL)
         if dh == ffi.NULL:

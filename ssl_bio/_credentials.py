@@ -16,6 +16,7 @@ from typing import Any, List, Optional
 
 from ._args import INT_MAX
 from ._binding import ffi, lib
+from ._bio import reading_bio
 from ._callbacks import PasswordState, password_bytes
 from ._errors import error_from_queue
 
@@ -111,21 +112,13 @@ def memory_bytes(data: Any, name: str, text: bool = True) -> bytes:
     return encoded
 
 
-def _reader(data: bytes) -> Any:
-    """A read-only memory BIO over ``data`` (which must outlive it)."""
-    bio = lib.BIO_new_mem_buf(data, len(data))
-    if bio == ffi.NULL:
-        raise MemoryError()
-    return ffi.gc(bio, lib.BIO_free)
-
-
 def _owned_certificate(cert: Any) -> Any:
     return ffi.gc(cert, lib.X509_free)
 
 
 def _read_certificates(data: bytes, state: PasswordState) -> List[Any]:
     """Every certificate in ``data`` (PEM text or concatenated DER), leaf first."""
-    bio = _reader(data)
+    bio = reading_bio(data)
     certs = []
     lib.ERR_clear_error()
     if _PEM_MARK in data:
@@ -155,7 +148,7 @@ def _read_certificates(data: bytes, state: PasswordState) -> List[Any]:
 
 def _read_key(data: bytes, state: PasswordState) -> Any:
     """The private key in ``data``: PEM (encrypted or not), DER, or encrypted PKCS#8 DER."""
-    bio = _reader(data)
+    bio = reading_bio(data)
     handle = ffi.new_handle(state)
     lib.ERR_clear_error()
     if _PEM_MARK in data:
@@ -163,7 +156,7 @@ def _read_key(data: bytes, state: PasswordState) -> Any:
     else:
         key = lib.d2i_PrivateKey_bio(bio, ffi.NULL)
         if key == ffi.NULL and state.error is None:
-            bio = _reader(data)
+            bio = reading_bio(data)
             lib.ERR_clear_error()
             key = lib.d2i_PKCS8PrivateKey_bio(bio, ffi.NULL, lib.ssl_bio_password_callback, handle)
     if key == ffi.NULL:
@@ -200,7 +193,7 @@ def load_memory(ctx: Any, certdata: bytes, keydata: Optional[bytes], state: Pass
 def load_pkcs12(ctx: Any, data: bytes, password: Optional[bytes]) -> None:
     """Use the key, certificate and chain of a PKCS#12 bundle."""
     where = "ssl_bio:load_pkcs12"
-    bio = _reader(data)
+    bio = reading_bio(data)
     lib.ERR_clear_error()
     p12 = lib.d2i_PKCS12_bio(bio, ffi.NULL)
     if p12 == ffi.NULL:

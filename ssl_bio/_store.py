@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Optional
 
 from ._args import INT_MAX
 from ._binding import ffi, lib
+from ._bio import reading_bio
 from ._cert import certificate_to_der, decode_certificate
 from ._errors import error_from_queue
 
@@ -67,11 +68,10 @@ def _add_ca_certs(ctx: Any, data: bytes, pem: bool) -> None:
         raise ValueError("Empty certificate data")
     if length > INT_MAX:
         raise OverflowError("Certificate data is too long.")
-    source = ffi.from_buffer(data)
-    bio = lib.BIO_new_mem_buf(source, length)
-    if bio == ffi.NULL:
-        raise error_from_queue("ssl_bio:load_verify_locations", "Can't allocate buffer")
-    bio = ffi.gc(bio, lib.BIO_free)
+    try:
+        bio = reading_bio(data)
+    except MemoryError:
+        raise error_from_queue("ssl_bio:load_verify_locations", "Can't allocate buffer") from None
     store = lib.SSL_CTX_get_cert_store(ctx)
     loaded = 0
     reached_end = False

@@ -175,7 +175,10 @@ def test_bio_allocation_failure_is_a_memory_error(certs, monkeypatch):
 
     pair = Pair(ssl_bio, client_context(ssl_bio, certs), server_context(ssl_bio, certs))
     pair.handshake()
-    monkeypatch.setattr(ssl_bio._cert, "lib", _LibWithoutMemory(ssl_bio._cert.lib))
+    import ssl_bio._bio
+
+    for module in (ssl_bio._cert, ssl_bio._bio):  # the BIOs it makes, and reading_bio()
+        monkeypatch.setattr(module, "lib", _LibWithoutMemory(module.lib))
     with pytest.raises(MemoryError):
         pair.client.getpeercert()
     with pytest.raises(MemoryError):
