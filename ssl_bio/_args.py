@@ -84,3 +84,26 @@ def fspath_bytes(path, what):
     if b"\0" in encoded:
         raise ValueError("embedded null byte")
     return encoded
+
+
+def bytes_of(value, type_error, text=True):
+    """The bytes of a contiguous bytes-like object, or with ``text`` of an ASCII str.
+
+    TypeError(``type_error``) for anything else (a non-ASCII str among it);
+    BufferError for a non-contiguous buffer.  A copy: no buffer export stays open.
+    """
+    if isinstance(value, str):
+        if not text:
+            raise TypeError(type_error)
+        try:
+            return value.encode("ascii")
+        except UnicodeEncodeError:
+            raise TypeError(type_error) from None
+    try:
+        view = memoryview(value)
+    except TypeError:
+        raise TypeError(type_error) from None
+    with view:
+        if not view.c_contiguous:
+            raise BufferError("memoryview: underlying buffer is not C-contiguous")
+        return view.tobytes()

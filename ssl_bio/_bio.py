@@ -296,7 +296,7 @@ def bio_endpoint(bio, argument, errors):
     over.  For any other object with the MemoryBIO interface a new BIO of the
     foreign method is made, reporting what the object raises to ``errors``;
     ``keepalive`` -- ``(adapter, handle)`` -- must live as long as the BIO.
-    The new BIO is the caller's to free until SSL_set_bio takes it over.
+    The new BIO is the caller's to free until SSL_set0_rbio/wbio takes it over.
     """
     if isinstance(bio, MemoryBIO):
         return bio._bio, None

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import Any, List, Optional
 
-from ._args import INT_MAX
+from ._args import INT_MAX, bytes_of
 from ._binding import ffi, lib
 from ._bio import reading_bio
 from ._callbacks import PasswordState, password_bytes
@@ -91,20 +91,7 @@ def memory_bytes(data: Any, name: str, text: bool = True) -> bytes:
         message = f"{name} should be an ASCII string or a bytes-like object"
     else:
         message = f"{name} should be a bytes-like object, not {type(data).__name__}"
-    if isinstance(data, str):
-        if not text:
-            raise TypeError(message)
-        try:
-            return data.encode("ascii")
-        except UnicodeEncodeError:
-            raise TypeError(message) from None
-    try:
-        with memoryview(data) as view:
-            if not view.c_contiguous:
-                raise BufferError("memoryview: underlying buffer is not C-contiguous")
-            encoded = view.tobytes()
-    except TypeError:
-        raise TypeError(message) from None
+    encoded = bytes_of(data, message, text)
     if not encoded:
         raise ValueError(f"{name} is empty")
     if len(encoded) > INT_MAX:

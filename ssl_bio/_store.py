@@ -8,7 +8,7 @@ changes the store.
 import os
 from typing import Any, Dict, List, Optional
 
-from ._args import INT_MAX
+from ._args import INT_MAX, bytes_of
 from ._binding import ffi, lib
 from ._bio import reading_bio
 from ._cert import certificate_to_der, decode_certificate
@@ -24,22 +24,8 @@ def load_verify_locations(
 ) -> None:
     """Add CA certificates from PEM text (str), DER bytes, a file and/or a directory."""
     if cadata is not None:
-        if isinstance(cadata, str):
-            try:
-                data = cadata.encode("ascii")
-            except UnicodeEncodeError:
-                raise TypeError(_CADATA_TYPE_ERROR) from None
-            _add_ca_certs(ctx, data, pem=True)
-        else:
-            try:
-                view = memoryview(cadata)
-            except TypeError:
-                raise TypeError(_CADATA_TYPE_ERROR) from None
-            with view:
-                if not view.c_contiguous:
-                    raise BufferError("memoryview: underlying buffer is not C-contiguous")
-                data = view.tobytes()  # small; a copy keeps no export open
-            _add_ca_certs(ctx, data, pem=False)
+        # PEM text as str, DER as bytes (as the stdlib).
+        _add_ca_certs(ctx, bytes_of(cadata, _CADATA_TYPE_ERROR), pem=isinstance(cadata, str))
     if cafile is not None or capath is not None:
         lib.ERR_clear_error()
         ffi.errno = 0
