@@ -16,6 +16,7 @@ import threading
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from test_openssl_interop import SocketTLS
 
 import ssl_bio
 from conftest import Pair, client_context, outcome, self_signed_files, server_context
@@ -274,28 +275,14 @@ def test_an_impossible_sigalg_fails_the_handshake(certs):
 def test_s_client_agrees(certs, args, group, cipher):
     result = {}
 
-    def handshake(sock, tls, incoming, outgoing):
-        while True:
-            try:
-                tls.do_handshake()
-                break
-            except ssl_bio.SSLWantReadError:
-                pass
-            sock.sendall(outgoing.read())
-            data = sock.recv(65536)
-            if not data:
-                raise ConnectionError("s_client went away")
-            incoming.write(data)
-        sock.sendall(outgoing.read())
-
     def serve(listener):
         try:
             sock, _ = listener.accept()
             with sock:
                 sock.settimeout(30)
-                incoming, outgoing = ssl_bio.MemoryBIO(), ssl_bio.MemoryBIO()
-                tls = server_context(ssl_bio, certs).wrap_bio(incoming, outgoing, server_side=True)
-                handshake(sock, tls, incoming, outgoing)
+                conn = SocketTLS(sock, server_context(ssl_bio, certs), server_side=True)
+                conn.call(conn.tls.do_handshake)
+                tls = conn.tls
                 result.update(group=tls.group(), cipher=tls.cipher()[0], sigalg=tls.server_sigalg())
         except Exception as exc:  # noqa: BLE001 - reported by the test
             result["error"] = exc
