@@ -27,6 +27,7 @@ from ._negotiation import get_sigalgs
 from ._object import SSLObject
 from ._rand import *  # noqa: F403  (RAND_bytes, RAND_status, RAND_add)
 from ._session import SSLSession
+from ._socket import SSLSocket, get_server_certificate
 
 # The underscored imports above are private in the stdlib too, but code and
 # CPython's tests use them as ``ssl._name``; they stay out of __all__.
@@ -38,7 +39,9 @@ __all__ = [
     "SSLContext",
     "SSLObject",
     "SSLSession",
+    "SSLSocket",
     "create_default_context",
+    "get_server_certificate",
     "get_sigalgs",
     *_errors.__all__,
     *_constants.__all__,

@@ -273,7 +273,7 @@ def ssl_bio_servername_callback(ssl, alert, arg):
         name = lib.SSL_get_servername(ssl, lib.TLSEXT_NAMETYPE_host_name)
         # An A-label, as the client sent it (the stdlib's bpo-28414 choice).
         server_name = None if name == ffi.NULL else ffi.string(name).decode("ascii")
-        result = callback(owner, server_name, context)
+        result = callback(owner._callback_subject(), server_name, context)
     except BaseException as exc:  # surfaces from the SSLObject call
         owner._callback_errors().record(exc)
         alert[0] = lib.SSL_AD_HANDSHAKE_FAILURE
@@ -341,7 +341,7 @@ def ssl_bio_msg_callback(write_p, version, content_type, buf, length, ssl, arg):
         msg_type = _as_enum(_TLSContentType, data[0])
     try:
         callback(
-            owner,
+            owner._callback_subject(),
             "write" if write_p else "read",
             _as_enum(TLSVersion, version),
             _as_enum(_TLSContentType, content_type),

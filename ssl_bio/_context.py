@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+import socket
 import sys
 import warnings
 import weakref
@@ -56,6 +57,7 @@ from ._constants import (
 from ._errors import SSLError, error_from_queue, message_error
 from ._locking import ContextLock
 from ._object import SSLObject
+from ._socket import SSLSocket
 
 try:
     import ssl as _stdlib_ssl
@@ -167,6 +169,26 @@ class SSLContext:
 
     #: The class wrap_bio() instantiates (a subclass of SSLObject).
     sslobject_class: type[SSLObject] = SSLObject
+    #: The class wrap_socket() instantiates (a subclass of SSLSocket).
+    sslsocket_class: type[SSLSocket] = SSLSocket
+
+    if _stdlib_ssl is not None:
+
+        @property  # type: ignore[misc]
+        def __class__(self) -> type:  # noqa: F811  (the isinstance() rule)
+            """``ssl.SSLContext``, so that isinstance() checks accept this context.
+
+            asyncio's ``start_tls`` and uvloop refuse any other class.
+            ``type()`` still answers ssl_bio's class, and the stdlib's C methods
+            refuse this object (TypeError): no stdlib ``SSL_CTX`` stands behind it.
+            """
+            return _stdlib_ssl.SSLContext
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        # As the stdlib's: a context cannot be pickled or copied.  (Without
+        # this, copy.copy would alias the SSL_CTX, and PyPy's would even build
+        # a default stdlib context from __class__.)
+        raise TypeError("cannot pickle 'SSLContext' object")
 
     # The work happens in __new__, as in the stdlib, so that a subclass with
     # its own __init__ signature still gets a working context.
@@ -921,6 +943,30 @@ class SSLContext:
             server_hostname=self._encode_hostname(server_hostname),
             session=session,
             context=self,
+        )
+
+    def wrap_socket(
+        self,
+        sock: socket.socket,
+        server_side: bool = False,
+        do_handshake_on_connect: bool = True,
+        suppress_ragged_eofs: bool = True,
+        server_hostname: Union[str, bytes, None] = None,
+        session: Optional[SSLSession] = None,
+    ) -> SSLSocket:
+        """Wrap a connected (or to-be-connected) stream socket in TLS.
+
+        Returns an SSLSocket, which takes over ``sock``'s file descriptor
+        (``sock`` is detached).  As the stdlib's ``SSLContext.wrap_socket``.
+        """
+        return self.sslsocket_class._create(
+            sock=sock,
+            server_side=server_side,
+            do_handshake_on_connect=do_handshake_on_connect,
+            suppress_ragged_eofs=suppress_ragged_eofs,
+            server_hostname=server_hostname,
+            context=self,
+            session=session,
         )
 
     @staticmethod

@@ -362,6 +362,10 @@ class SSLObject:
             finally:
                 del error
 
+    def _callback_subject(self) -> Any:
+        """The connection as user callbacks see it: this object (an SSLSocket's is the socket)."""
+        return self
+
     def _callback_errors(self) -> CallbackErrors:
         """Where callbacks record their exceptions for ``_finish`` (made on first use)."""
         errors = self._errors

@@ -1,13 +1,13 @@
 """CPython's own test_ssl, run against ssl_bio.
 
 The running interpreter's installed ``test.test_ssl`` is imported -- nothing
-of it is copied here -- and its memory-BIO-relevant test classes run with a
-stand-in for the ``ssl`` module in which ssl_bio's classes, functions,
-constants and enums replace the stdlib's.  The socket half of ``ssl``
-(``SSLSocket``, ``wrap_socket``...) stays the stdlib's, so a test that needs
-it cannot test ssl_bio: those tests are listed below by name, each with its
-reason, and run as skips.  Anything else that fails is a difference from
-the stdlib.
+of it is copied here -- and its test classes run with a stand-in for the
+``ssl`` module in which ssl_bio's classes, functions, constants and enums
+replace the stdlib's: its memory-BIO tests test SSLObject, and its socket
+tests (ThreadedTests, TestPreHandshakeClose, ...) test ssl_bio's SSLSocket on
+both ends of each connection, the suite's servers included.  A test that
+cannot test ssl_bio is listed below by name with its reason, and runs as a
+skip.  Anything else that fails is a difference from the stdlib.
 
 Where an older interpreter's suite expects its own (pre-3.13) behaviour, the
 test is listed in VERSION_SPECIFIC with the version that changed it.
@@ -61,79 +61,17 @@ cpython_suite.ssl = SSL_WITH_SSL_BIO
 for _name in ("Purpose", "TLSVersion", "_TLSContentType", "_TLSMessageType", "_TLSAlertType"):
     setattr(cpython_suite, _name, getattr(ssl_bio, _name))
 
-_SOCKET = "needs SSLSocket (socket I/O), which ssl_bio does not provide"
-
-# Tests of the selected classes that cannot test ssl_bio, with the reason.
-NEEDS_SSLSOCKET = {
-    "BasicSocketTests": {
-        "test_wrapped_unconnected": _SOCKET,
-        "test_timeout": _SOCKET,
-        "test_openssl111_deprecations": _SOCKET,
-        "test_errors_sslwrap": _SOCKET,
-        "test_unsupported_dtls": _SOCKET,
-        "test_server_side": _SOCKET,
-        "test_connect_ex_error": _SOCKET,
-        "test_read_write_zero": _SOCKET,
-        "test_private_init": "checks SSLSocket's private constructor",
-        "test_get_server_certificate_fail": _SOCKET,
-        "test_dealloc_warn": "checks SSLSocket's ResourceWarning",
-        "test_refcycle": "checks that an SSLSocket is freed",
-        "test_tls_unique_channel_binding": "checks SSLSocket.get_channel_binding",
-        "test_unknown_channel_binding": "checks SSLSocket.get_channel_binding",
+_UNRAISABLE = (
+    "expects the SNI callback's exception on sys.unraisablehook; ssl_bio raises "
+    "it from the server's handshake instead (docs/differences.md); the client's "
+    "alert is checked in tests/test_socket.py"
+)
+# Where ssl_bio differs from the stdlib on purpose (README, docs/differences.md).
+DELIBERATE = {
+    "ThreadedTests": {
+        "test_sni_callback_raising": _UNRAISABLE,
+        "test_sni_callback_wrong_return_type": _UNRAISABLE,
     },
-    "SSLErrorTests": {
-        "test_subclass": "checks the error of a non-blocking SSLSocket's accept",
-    },
-    "ContextTests": {
-        "test_context_client_server": "wraps sockets to compare with SSLSocket.server_side",
-        "test_context_custom_class": "checks sslsocket_class, SSLSocket's counterpart",
-        "test_create_connection_ssl": _SOCKET,
-    },
-}
-
-_SERVER = "needs SSLSocket: connects a stdlib socket client to the server"
-NEEDS_SSLSOCKET["SimpleBackgroundTests"] = {
-    name: _SERVER
-    for name in (
-        "test_connect",
-        "test_connect_fail",
-        "test_connect_ex",
-        "test_non_blocking_connect_ex",
-        "test_connect_with_context",
-        "test_connect_with_context_fail",
-        "test_connect_capath",
-        "test_connect_cadata",
-        "test_makefile_close",
-        "test_non_blocking_handshake",
-        "test_get_server_certificate",
-        "test_get_server_certificate_sni",
-        "test_get_server_certificate_fail",
-        "test_get_server_certificate_timeout",
-        "test_ciphers",
-        "test_get_ca_certs_capath",
-        "test_context_setget",
-    )
-}
-NEEDS_SSLSOCKET["TestSSLDebug"] = {
-    "test_keylog_filename": _SERVER,
-    "test_msg_callback_tls12": _SERVER,
-    "test_msg_callback_deadlock_bpo43577": _SERVER,
-}
-NEEDS_SSLSOCKET["TestPostHandshakeAuth"] = {
-    name: _SERVER
-    for name in (
-        "test_pha_required",
-        "test_pha_required_nocert",
-        "test_pha_optional",
-        "test_pha_optional_nocert",
-        "test_pha_no_pha_client",
-        "test_pha_no_pha_server",
-        "test_pha_not_tls13",
-        "test_bpo37428_pha_cert_none",
-        "test_internal_chain_client",
-        "test_certificate_chain",
-        "test_internal_chain_server",
-    )
 }
 
 # Tests that assert how CPython builds its own objects, not what they do.
@@ -141,6 +79,12 @@ CPYTHON_INTERNALS = {
     "SimpleBackgroundTests": {
         "test_bio_handshake": "asserts CPython's private layering (sslobj._sslobj.owner) "
         "first; ssl_bio has no _sslobj",
+    },
+    "TestPostHandshakeAuth": {
+        "test_internal_chain_client": "calls CPython's private SSLSocket._sslobj, whose "
+        "chains hold _ssl.Certificate objects",
+        "test_internal_chain_server": "calls CPython's private SSLSocket._sslobj, whose "
+        "chains hold _ssl.Certificate objects",
     },
 }
 
@@ -153,6 +97,18 @@ VERSION_SPECIFIC = {
         "test__create_stdlib_context": ((3, 10), "PROTOCOL_TLS as its default protocol"),
         "test_create_default_context": ((3, 10), "PROTOCOL_TLS as its default protocol"),
         "test_options": ((3, 10), "OP_IGNORE_UNEXPECTED_EOF set by default (ragged EOFs hidden)"),
+        "test_context_custom_class": (
+            (3, 10),
+            "a client SSLObject from a PROTOCOL_TLS_SERVER context (refused since 3.10)",
+        ),
+    },
+    "ThreadedTests": {
+        "test_echo": ((3, 10), "OpenSSL's message for a client of a server context (3.10's own)"),
+        "test_socketserver": (
+            (3, 13),
+            "certificates without critical basic constraints, which "
+            "create_default_context()'s VERIFY_X509_STRICT (3.13) refuses",
+        ),
     },
     "TestEnumerations": {
         "test_options": ((3, 12), "no OP_LEGACY_SERVER_CONNECT and OP_ENABLE_KTLS (3.12)"),
@@ -161,8 +117,8 @@ VERSION_SPECIFIC = {
 
 
 def _adapted(cls, **overrides):
-    """``cls`` with its socket-only tests turned into skips that say why."""
-    skips = dict(NEEDS_SSLSOCKET.get(cls.__name__, {}))
+    """``cls`` with the tests listed above turned into skips that say why."""
+    skips = dict(DELIBERATE.get(cls.__name__, {}))
     skips.update(CPYTHON_INTERNALS.get(cls.__name__, {}))
     for name, (since, why) in VERSION_SPECIFIC.get(cls.__name__, {}).items():
         if sys.version_info < since:
@@ -181,6 +137,8 @@ MemoryBIOTests = _adapted(cpython_suite.MemoryBIOTests)
 SSLObjectTests = _adapted(cpython_suite.SSLObjectTests)
 TestSSLDebug = _adapted(cpython_suite.TestSSLDebug)
 TestPostHandshakeAuth = _adapted(cpython_suite.TestPostHandshakeAuth)
+ThreadedTests = _adapted(cpython_suite.ThreadedTests)
+TestPreHandshakeClose = _adapted(cpython_suite.TestPreHandshakeClose)
 if hasattr(cpython_suite, "TestEnumerations"):
     TestEnumerations = _adapted(cpython_suite.TestEnumerations)
 
