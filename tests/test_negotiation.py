@@ -16,7 +16,6 @@ import threading
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
-from test_openssl_interop import SocketTLS
 
 import ssl_bio
 from conftest import Pair, client_context, outcome, self_signed_files, server_context
@@ -278,11 +277,8 @@ def test_s_client_agrees(certs, args, group, cipher):
     def serve(listener):
         try:
             sock, _ = listener.accept()
-            with sock:
-                sock.settimeout(30)
-                conn = SocketTLS(sock, server_context(ssl_bio, certs), server_side=True)
-                conn.call(conn.tls.do_handshake)
-                tls = conn.tls
+            sock.settimeout(30)
+            with server_context(ssl_bio, certs).wrap_socket(sock, server_side=True) as tls:
                 result.update(group=tls.group(), cipher=tls.cipher()[0], sigalg=tls.server_sigalg())
         except Exception as exc:  # noqa: BLE001 - reported by the test
             result["error"] = exc

@@ -1,7 +1,6 @@
 """ssl_bio against peers nobody on this team wrote: ``openssl s_server`` and ``s_client``.
 
-Real sockets on loopback.  ssl_bio's side moves the bytes between the socket
-and its MemoryBIOs by hand (``SocketTLS``).
+Real sockets on loopback; ssl_bio's side is an ``SSLSocket`` (``wrap_socket``).
 """
 
 import queue
@@ -25,37 +24,15 @@ pytestmark = pytest.mark.skipif(
 VERSIONS = {"TLSv1.2": "-tls1_2", "TLSv1.3": "-tls1_3"}
 
 
-class SocketTLS:
-    """An SSLObject over a blocking socket, moving bytes between them by hand."""
-
-    def __init__(self, sock, ctx, **wrap_args):
-        self.sock = sock
-        self.incoming, self.outgoing = ssl_bio.MemoryBIO(), ssl_bio.MemoryBIO()
-        self.tls = ctx.wrap_bio(self.incoming, self.outgoing, **wrap_args)
-
-    def call(self, operation, *args):
-        while True:
-            try:
-                result = operation(*args)
-            except ssl_bio.SSLWantReadError:
-                self.sock.sendall(self.outgoing.read())
-                data = self.sock.recv(65536)
-                if data:
-                    self.incoming.write(data)
-                else:
-                    self.incoming.write_eof()
-                continue
-            self.sock.sendall(self.outgoing.read())
-            return result
-
-    def read_until(self, terminator):
-        data = b""
-        while not data.endswith(terminator):
-            chunk = self.call(self.tls.read, 4096)
-            if not chunk:
-                break
-            data += chunk
-        return data
+def read_line(tls):
+    """Read from an SSLSocket up to and including a newline (or to the end)."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = tls.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    return data
 
 
 def read_until_match(process, pattern, what, timeout=30):
@@ -113,17 +90,16 @@ def test_ssl_bio_client_to_s_server(certs, client_certs, version, with_client_ce
         ctx.load_cert_chain(client_certs.certfile, client_certs.keyfile)
     process, port = start_s_server(certs, version, *extra)
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-            conn = SocketTLS(sock, ctx, server_hostname="localhost")
-            conn.call(conn.tls.do_handshake)
-            assert conn.tls.version() == version
-            assert conn.tls.selected_alpn_protocol() == "echo/1"
-            assert conn.tls.getpeercert()["subjectAltName"][0] == ("DNS", "localhost")
-            conn.call(conn.tls.write, b"hello from ssl_bio\n")
+        sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        with ctx.wrap_socket(sock, server_hostname="localhost") as tls:
+            assert tls.version() == version
+            assert tls.selected_alpn_protocol() == "echo/1"
+            assert tls.getpeercert()["subjectAltName"][0] == ("DNS", "localhost")
+            tls.sendall(b"hello from ssl_bio\n")
             reversed_line = b"hello from ssl_bio"[::-1] + b"\n"  # -rev reverses lines
-            assert conn.read_until(b"\n") == reversed_line
+            assert read_line(tls) == reversed_line
             try:
-                conn.call(conn.tls.unwrap)
+                tls.unwrap()
             except (ssl_bio.SSLError, OSError):
                 pass  # s_server may drop the socket right after its close_notify
         out, _ = process.communicate(timeout=30)
@@ -138,9 +114,9 @@ def test_s_server_with_an_untrusted_certificate(certs, other_ca_certs):
     process, port = start_s_server(other_ca_certs, "TLSv1.3")
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-            conn = SocketTLS(sock, client_context(ssl_bio, certs), server_hostname="localhost")
+            ctx = client_context(ssl_bio, certs)
             with pytest.raises(ssl_bio.SSLCertVerificationError) as info:
-                conn.call(conn.tls.do_handshake)
+                ctx.wrap_socket(sock, server_hostname="localhost")
     finally:
         process.kill()
         process.communicate()
@@ -148,20 +124,18 @@ def test_s_server_with_an_untrusted_certificate(certs, other_ca_certs):
 
 
 def serve_one(listener, ctx, result):
-    """Accept one client, echo one line, close with close_notify."""
+    """Accept one client on a TLS listener, echo one line, close with close_notify."""
     try:
-        sock, _ = listener.accept()
-        with sock:
-            sock.settimeout(30)
-            conn = SocketTLS(sock, ctx, server_side=True)
-            conn.call(conn.tls.do_handshake)
-            result["version"] = conn.tls.version()
-            result["alpn"] = conn.tls.selected_alpn_protocol()
-            result["peercert"] = conn.tls.getpeercert()
-            line = conn.read_until(b"\n")
-            conn.call(conn.tls.write, line)
+        listener.settimeout(30)  # accepted sockets inherit it
+        tls_listener = ctx.wrap_socket(listener, server_side=True)
+        tls, _ = tls_listener.accept()
+        with tls:
+            result["version"] = tls.version()
+            result["alpn"] = tls.selected_alpn_protocol()
+            result["peercert"] = tls.getpeercert()
+            tls.sendall(read_line(tls))
             try:
-                conn.call(conn.tls.unwrap)
+                tls.unwrap()
             except (ssl_bio.SSLError, OSError):
                 pass  # s_client exits at our close_notify without answering
     except Exception as exc:  # noqa: BLE001 - reported by the test
@@ -234,11 +208,10 @@ def test_keying_material_equals_s_servers(certs, version):
         certs, version, "-keymatexport", label, "-keymatexportlen", "48", reverse=False
     )
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
-            conn = SocketTLS(sock, client_context(ssl_bio, certs), server_hostname="localhost")
-            conn.call(conn.tls.do_handshake)
-            assert conn.tls.version() == version
-            ours = conn.tls.export_keying_material(label, 48)
+        sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        with client_context(ssl_bio, certs).wrap_socket(sock, server_hostname="localhost") as tls:
+            assert tls.version() == version
+            ours = tls.export_keying_material(label, 48)
             theirs = read_until_match(process, KEYING_MATERIAL, "s_server printed no key")
     finally:
         process.kill()
@@ -256,13 +229,11 @@ def test_keying_material_and_tls_exporter_equal_s_clients(certs, version):
     def serve(listener, result):
         try:
             sock, _ = listener.accept()
-            with sock:
-                sock.settimeout(30)
-                conn = SocketTLS(sock, server_context(ssl_bio, certs), server_side=True)
-                conn.call(conn.tls.do_handshake)
-                result["export"] = conn.tls.export_keying_material(label, 32)
-                bindings.append(conn.tls.get_channel_binding("tls-exporter"))
-                conn.call(conn.tls.write, conn.read_until(b"\n"))
+            sock.settimeout(30)
+            with server_context(ssl_bio, certs).wrap_socket(sock, server_side=True) as tls:
+                result["export"] = tls.export_keying_material(label, 32)
+                bindings.append(tls.get_channel_binding("tls-exporter"))
+                tls.sendall(read_line(tls))
         except Exception as exc:  # noqa: BLE001 - reported by the test
             result["error"] = exc
 
