@@ -62,9 +62,9 @@ for _name in ("Purpose", "TLSVersion", "_TLSContentType", "_TLSMessageType", "_T
     setattr(cpython_suite, _name, getattr(ssl_bio, _name))
 
 _UNRAISABLE = (
-    "expects the SNI callback's exception on sys.unraisablehook; ssl_bio raises "
-    "it from the server's handshake instead (docs/differences.md); the client's "
-    "alert is checked in tests/test_socket.py"
+    "expects the SNI callback's exception on sys.unraisablehook; ssl_bio chains "
+    "it to the server handshake's SSLError instead (docs/differences.md); the "
+    "client's alert is checked in tests/test_socket.py"
 )
 # Where ssl_bio differs from the stdlib on purpose (README, docs/differences.md).
 DELIBERATE = {
