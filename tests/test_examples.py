@@ -6,6 +6,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_consumers import HTTPSServer
+
+import ssl_bio
+from conftest import server_context
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -112,5 +116,30 @@ def test_client_rejects_an_untrusted_server():
         )
     finally:
         demo.stop()
+    assert result.returncode == 1
+    assert "CERTIFICATE_VERIFY_FAILED" in result.stderr
+
+
+def test_https_get_demo():
+    out = run("https_get.py", "--demo")
+    assert "status : 200 OK" in out
+    assert "body   : hello from ssl_bio over HTTPS" in out
+    assert "tls    : TLSv1.3" in out
+
+
+def test_https_get_against_a_local_server(certs, other_ca_certs):
+    with HTTPSServer(server_context(ssl_bio, certs)) as server:
+        url = f"https://localhost:{server.port}/some/path"
+        out = run("https_get.py", url, "--cafile", certs.cafile)
+        assert "body   : GET /some/path" in out
+        out = run("https_get.py", url, "--cafile", certs.cafile, "--data", "a=1")
+        assert "body   : POST a=1" in out
+        result = subprocess.run(
+            [sys.executable, str(EXAMPLES / "https_get.py"), url]
+            + ["--cafile", other_ca_certs.cafile],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
     assert result.returncode == 1
     assert "CERTIFICATE_VERIFY_FAILED" in result.stderr
