@@ -409,12 +409,16 @@ def nonblocking_session(mod, certs):
     """Handshake, reads and writes on a non-blocking socket, driven by select()."""
     events = []
 
-    def slow_reader(tls):
-        time.sleep(0.5)  # lets the client's writes fill the socket buffers
-        data = recv_exactly(tls, 8 * len(PAYLOAD))
-        tls.sendall(len(data).to_bytes(8, "big") + data[-16:])
+    server_ctx = server_context(mod, certs)
 
-    with EchoServer(server_context(mod, certs), handler=slow_reader) as server:
+    def slow_server(sock):
+        time.sleep(0.3)  # the client's first do_handshake() finds nothing to read
+        with server_ctx.wrap_socket(sock, server_side=True) as tls:
+            time.sleep(0.5)  # lets the client's writes fill the socket buffers
+            data = recv_exactly(tls, 8 * len(PAYLOAD))
+            tls.sendall(len(data).to_bytes(8, "big") + data[-16:])
+
+    with EchoServer(server_ctx, handler=slow_server, wrap=False) as server:
         sock = server.connect()
         sock.setblocking(False)
         ctx = client_context(mod, certs)
