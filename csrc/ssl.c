@@ -2,6 +2,7 @@
    out of some builds, and callbacks that need no Python. */
 #include "ssl_bio.h"
 
+#include <limits.h>
 #include <string.h>
 
 /* The destructor of every SSL ssl_bio makes.  A Python object is dropped,
@@ -105,4 +106,22 @@ int ssl_bio_set_psk_server_callback(SSL_CTX *ctx, int enable, const char *identi
     SSL_CTX_set_psk_server_callback(ctx, enable ? ssl_bio_psk_server_callback : NULL);
     return 1;
 #endif
+}
+
+/* Staple an OCSP response: OpenSSL takes over a copy it can OPENSSL_free
+   (OPENSSL_malloc is a macro Python cannot call).  1 done, 0 no memory. */
+int ssl_bio_set_ocsp_response(SSL *ssl, const unsigned char *der, size_t len)
+{
+    unsigned char *copy;
+    if (len > LONG_MAX)
+        return 0;
+    copy = OPENSSL_malloc(len > 0 ? len : 1);
+    if (copy == NULL)
+        return 0;
+    memcpy(copy, der, len);
+    if (SSL_set_tlsext_status_ocsp_resp(ssl, copy, (long)len) <= 0) {
+        OPENSSL_free(copy);
+        return 0;
+    }
+    return 1;
 }

@@ -151,6 +151,7 @@ int ssl_bio_compression_nid(const SSL *ssl);
 void ssl_bio_set_alpn_select(SSL_CTX *ctx, const unsigned char *protos);
 int ssl_bio_set_psk_client_callback(SSL_CTX *ctx, int enable);
 int ssl_bio_set_psk_server_callback(SSL_CTX *ctx, int enable, const char *identity_hint);
+int ssl_bio_set_ocsp_response(SSL *ssl, const unsigned char *der, size_t len);
 
 /* The PSK callbacks are Python (cffi extern "Python+C", _callbacks.py). */
 unsigned int ssl_bio_psk_client_callback(SSL *ssl, const char *hint, char *identity,

@@ -23,6 +23,7 @@ from ._context import (  # noqa: F401
     create_default_context,
 )
 from ._errors import *  # noqa: F403  (SSLError and its subclasses: see _errors.__all__)
+from ._hooks import PAUSE_HANDSHAKE, ClientHello
 from ._negotiation import get_sigalgs
 from ._object import SSLObject
 from ._rand import *  # noqa: F403  (RAND_bytes, RAND_status, RAND_add)
@@ -35,7 +36,9 @@ from ._socket import SSLSocket, get_server_certificate
 __version__ = "0.1.0"
 
 __all__ = [
+    "ClientHello",
     "MemoryBIO",
+    "PAUSE_HANDSHAKE",
     "SSLContext",
     "SSLObject",
     "SSLSession",

@@ -168,24 +168,35 @@ class MessageCallback:
 
 
 class KeylogCallback:
-    """``SSLContext.keylog_filename``: NSS key log lines appended to a file."""
+    """``SSLContext.keylog_filename`` (NSS key log lines appended to a file) and
+    ``keylog_callback`` (the same lines handed to a callable)."""
 
-    __slots__ = ("filename", "file")
+    __slots__ = ("filename", "file", "function")
 
     def __init__(self) -> None:
         self.filename: Any = None
         self.file: Any = None
+        self.function: Optional[Callable[..., Any]] = None
 
     def install(self, ctx: Any, filename: Any, file: Any) -> None:
         """Log to ``file`` (opened from ``filename``), or with None stop logging."""
-        lib.SSL_CTX_set_keylog_callback(ctx, ffi.NULL)
         old, self.file, self.filename = self.file, None, None
+        self._apply(ctx)
         if old is not None:
             old.close()
         if file is None:
             return
         self.file, self.filename = file, filename
-        lib.SSL_CTX_set_keylog_callback(ctx, lib.ssl_bio_keylog_callback)
+        self._apply(ctx)
+
+    def set_function(self, ctx: Any, function: Optional[Callable[..., Any]]) -> None:
+        """Hand the lines to ``function(conn, line)`` too (None: not any more)."""
+        self.function = function
+        self._apply(ctx)
+
+    def _apply(self, ctx: Any) -> None:
+        wanted = self.file is not None or self.function is not None
+        lib.SSL_CTX_set_keylog_callback(ctx, lib.ssl_bio_keylog_callback if wanted else ffi.NULL)
 
 
 class PSKClientCallback:
@@ -220,10 +231,74 @@ class PSKServerCallback:
         return int(done)
 
 
+class ClientHelloCallback:
+    """``SSLContext.client_hello_callback``: ``callback(conn, hello)`` (``_hooks.py``)."""
+
+    __slots__ = ("function",)
+
+    def __init__(self) -> None:
+        self.function: Optional[Callable[..., Any]] = None
+
+    def install(self, ctx: Any, function: Optional[Callable[..., Any]], handle: Any) -> None:
+        """Set (or with None remove) the callback; ``handle`` finds the context again."""
+        self.function = function
+        if function is None:
+            lib.SSL_CTX_set_client_hello_cb(ctx, ffi.NULL, ffi.NULL)
+        else:
+            lib.SSL_CTX_set_client_hello_cb(ctx, lib.ssl_bio_client_hello_callback, handle)
+
+
+class VerifyCallback:
+    """``SSLContext.verify_callback``: ``callback(conn, chain, verified, verify_code)``."""
+
+    __slots__ = ("function",)
+
+    def __init__(self) -> None:
+        self.function: Optional[Callable[..., Any]] = None
+
+    def install(self, ctx: Any, function: Optional[Callable[..., Any]], handle: Any) -> None:
+        """Set (or with None remove) the callback; OpenSSL verifies alone without one."""
+        self.function = function
+        if function is None:
+            lib.SSL_CTX_set_cert_verify_callback(ctx, ffi.NULL, ffi.NULL)
+        else:
+            lib.SSL_CTX_set_cert_verify_callback(ctx, lib.ssl_bio_cert_verify_callback, handle)
+
+
+class OCSPCallbacks:
+    """``ocsp_server_callback`` and ``ocsp_client_callback``: one OpenSSL status callback."""
+
+    __slots__ = ("server", "client")
+
+    def __init__(self) -> None:
+        self.server: Optional[Callable[..., Any]] = None
+        self.client: Optional[Callable[..., Any]] = None
+
+    def install(self, ctx: Any, handle: Any) -> None:
+        """Apply ``server``/``client``: clients with a callback ask for the status."""
+        active = self.server is not None or self.client is not None
+        lib.SSL_CTX_set_tlsext_status_arg(ctx, handle if active else ffi.NULL)
+        lib.SSL_CTX_set_tlsext_status_cb(
+            ctx, lib.ssl_bio_ocsp_status_callback if active else ffi.NULL
+        )
+        lib.SSL_CTX_set_tlsext_status_type(
+            ctx, lib.TLSEXT_STATUSTYPE_ocsp if self.client is not None else -1
+        )
+
+
 class ContextCallbacks:
     """An SSLContext's callback registrations, one typed field per kind."""
 
-    __slots__ = ("server_name", "message", "keylog", "psk_client", "psk_server")
+    __slots__ = (
+        "server_name",
+        "message",
+        "keylog",
+        "psk_client",
+        "psk_server",
+        "client_hello",
+        "verify",
+        "ocsp",
+    )
 
     def __init__(self) -> None:
         self.server_name = ServerNameCallback()
@@ -231,6 +306,9 @@ class ContextCallbacks:
         self.keylog = KeylogCallback()
         self.psk_client = PSKClientCallback()
         self.psk_server = PSKServerCallback()
+        self.client_hello = ClientHelloCallback()
+        self.verify = VerifyCallback()
+        self.ocsp = OCSPCallbacks()
 
 
 def _callbacks_of(ssl):
@@ -247,7 +325,7 @@ def _callbacks_of(ssl):
 # --- SNI (SSLContext.sni_callback) ---------------------------------------------
 
 
-def _alert_number(result):
+def alert_number(result):
     """The alert a callback's return value asks for, as CPython's PyLong_AsLong reads it."""
     return wrap_c_int(as_c_long(result))
 
@@ -281,7 +359,7 @@ def ssl_bio_servername_callback(ssl, alert, arg):
     if result is None:
         return lib.SSL_TLSEXT_ERR_OK
     try:
-        alert[0] = _alert_number(result)
+        alert[0] = alert_number(result)
     except (TypeError, OverflowError) as exc:
         owner._callback_errors().record(exc)
         alert[0] = lib.SSL_AD_INTERNAL_ERROR
@@ -297,14 +375,18 @@ _keylog_lock = threading.Lock()
 
 @ffi.def_extern()
 def ssl_bio_keylog_callback(ssl, line):
-    """Append one NSS key log line to the file of the connection's context."""
+    """One NSS key log line: appended to the context's file, handed to its callable."""
     owner, callbacks = _callbacks_of(ssl)
-    file = None if callbacks is None else callbacks.keylog.file
-    if file is None:
+    if callbacks is None:
         return
+    registration = callbacks.keylog
+    text = ffi.string(line)
     try:
-        with _keylog_lock:
-            file.write(ffi.string(line) + b"\n")
+        if registration.file is not None:
+            with _keylog_lock:
+                registration.file.write(text + b"\n")
+        if registration.function is not None:
+            registration.function(owner._callback_subject(), text.decode("ascii"))
     except BaseException as exc:  # surfaces from the SSLObject call
         owner._callback_errors().record(exc)
 

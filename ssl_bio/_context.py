@@ -55,6 +55,7 @@ from ._constants import (
     _SSLMethod,
 )
 from ._errors import SSLError, error_from_queue, message_error
+from ._hooks import ContextHooks
 from ._locking import ContextLock
 from ._object import SSLObject
 from ._socket import SSLSocket
@@ -133,7 +134,7 @@ def _is_asn1_object(value):
     return _stdlib_ssl is not None and isinstance(value, _stdlib_ssl._ASN1Object)
 
 
-class SSLContext:
+class SSLContext(ContextHooks):
     """TLS settings, certificates and keys, from which SSLObjects are made.
 
     ``SSLContext(PROTOCOL_TLS_CLIENT)`` verifies certificates and host names,

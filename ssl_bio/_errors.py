@@ -24,6 +24,7 @@ __all__ = [
     "SSLEOFError",
     "SSLCertVerificationError",
     "CertificateError",
+    "SSLWantCallbackError",
 ]
 
 # The errno of errors raised by read/write/do_handshake/unwrap (plain ints, as the stdlib's).
@@ -124,6 +125,25 @@ class SSLCertVerificationError(SSLError, _StdlibCertVerificationError):
 
 
 CertificateError = SSLCertVerificationError
+
+
+class SSLWantCallbackError(SSLError):
+    """The handshake is paused: a callback returned ``PAUSE_HANDSHAKE`` (ssl_bio's own).
+
+    ``hook`` names the callback: ``'client_hello'`` or ``'verify'``.  Nothing
+    was lost; once the application has its answer, ``resume_handshake(answer)``
+    and ``do_handshake()`` go on (or ``do_handshake()`` alone calls the
+    callback again).  Not a subclass of SSLWantReadError: no bytes are awaited.
+    """
+
+    hook = None  # 'client_hello' or 'verify'
+
+
+# What SSL_get_error says when a callback paused the handshake: (hook, message).
+_PAUSES = {
+    lib.SSL_ERROR_WANT_CLIENT_HELLO_CB: ("client_hello", "The handshake is paused (client hello)"),
+    lib.SSL_ERROR_WANT_RETRY_VERIFY: ("verify", "The handshake is paused (verify)"),
+}
 
 
 def _table_entries(table):
@@ -257,6 +277,12 @@ def error_from_io(ssl, result, where, server_hostname=None, ssl_error=None):
     elif ssl_error == lib.SSL_ERROR_WANT_X509_LOOKUP:
         errno = SSL_ERROR_WANT_X509_LOOKUP
         errstr = "The operation did not complete (X509 lookup)"
+    elif ssl_error in _PAUSES:
+        hook, errstr = _PAUSES[ssl_error]
+        exc = build_error(SSLWantCallbackError, ssl_error, errstr, 0, where)
+        exc.hook = hook
+        lib.ERR_clear_error()
+        return exc
     elif ssl_error == lib.SSL_ERROR_WANT_CONNECT:
         errno = SSL_ERROR_WANT_CONNECT
         errstr = "The operation did not complete (connect)"

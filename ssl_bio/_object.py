@@ -39,6 +39,7 @@ from ._cert import certificate_to_der, decode_certificate
 from ._ciphers import cipher_tuple
 from ._constants import CHANNEL_BINDING_TYPES, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
 from ._errors import SSLWantReadError, SSLWantWriteError, error_from_io, error_from_queue
+from ._hooks import ConnectionHooks
 from ._keying import channel_binding, export_keying_material
 from ._locking import ConnectionLocks
 from ._negotiation import group_name, signature_name
@@ -83,7 +84,7 @@ def _attach_context(error: BaseException, later: BaseException) -> None:
         last.__context__ = later
 
 
-class SSLObject:
+class SSLObject(ConnectionHooks):
     """A TLS connection over memory BIOs, as the stdlib's ``ssl.SSLObject``.
 
     Instances come from ``SSLContext.wrap_bio()``; there is no public constructor.
@@ -173,6 +174,9 @@ class SSLObject:
 
         self = cls.__new__(cls)
         self._errors = None
+        self._paused = None
+        self._answer = None
+        self._early_data = None
         self._switched_to = None
         self._foreign = not (isinstance(incoming, MemoryBIO) and isinstance(outgoing, MemoryBIO))
         ssl = context._new_ssl("ssl_bio:wrap_bio")

@@ -61,6 +61,11 @@ class SSLSession:
         """True if the session has a session ticket."""
         return bool(lib.SSL_SESSION_has_ticket(self._session))
 
+    @property
+    def max_early_data(self) -> int:
+        """How many bytes of TLS 1.3 early data the server allows on resuming it (ssl_bio's)."""
+        return int(lib.SSL_SESSION_get_max_early_data(self._session))
+
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SSLSession):
             return NotImplemented
