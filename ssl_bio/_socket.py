@@ -304,6 +304,22 @@ class SocketSSLObject(SSLObject):
         self._run(sock, timeout, deadline, "read", SSLObject.unwrap, self)
         self._push(sock, timeout, deadline, "write")
 
+    def write_early_data(self, data: ReadableBuffer) -> int:
+        """Send TLS 1.3 early data with the ClientHello (see SSLObject)."""
+        sock = self._socket()
+        timeout = sock.gettimeout()
+        deadline = self._deadline(timeout)
+        count = self._run(sock, timeout, deadline, "write", SSLObject.write_early_data, self, data)
+        self._push(sock, timeout, deadline, "write")
+        return count
+
+    def read_early_data(self, len: int = 1024) -> bytes:
+        """The client's early data from the socket, ``b''`` when there is no more."""
+        sock = self._socket()
+        timeout = sock.gettimeout()
+        deadline = self._deadline(timeout)
+        return self._run(sock, timeout, deadline, "read", SSLObject.read_early_data, self, len)
+
     def _take_unread(self) -> bytes:
         """What came after the peer's close_notify (plaintext, after unwrap)."""
         return self._incoming.read()
@@ -656,6 +672,45 @@ class SSLSocket(socket.socket):
         self._unread = sslobj._take_unread()
         self._sslobj = None
         return self
+
+    # --- handshake hooks (ssl_bio's; see SSLObject) ----------------------------
+
+    @property
+    def paused(self) -> Optional[str]:
+        """The hook that paused the handshake, or None."""
+        return None if self._sslobj is None else self._sslobj.paused
+
+    def resume_handshake(self, answer: Any = None) -> None:
+        """Answer the callback that paused the handshake; then call do_handshake()."""
+        if self._sslobj is None:
+            raise ValueError("the handshake is not paused")
+        self._sslobj.resume_handshake(answer)
+
+    def ocsp_response(self) -> Optional[bytes]:
+        """Clients: the DER OCSP response the server stapled, or None."""
+        return None if self._sslobj is None else self._sslobj.ocsp_response()
+
+    def write_early_data(self, data: ReadableBuffer) -> int:
+        """Clients (wrapped with do_handshake_on_connect=False): TLS 1.3 early data."""
+        if self._sslobj is None:
+            raise ValueError("write_early_data on closed or unwrapped SSL socket.")
+        return self._sslobj.write_early_data(data)
+
+    def read_early_data(self, len: int = 1024) -> bytes:
+        """Servers (wrapped with do_handshake_on_connect=False): the client's early data."""
+        if self._sslobj is None:
+            raise ValueError("read_early_data on closed or unwrapped SSL socket.")
+        return self._sslobj.read_early_data(len)
+
+    @property
+    def early_data_status(self) -> Optional[str]:
+        """'not sent', 'rejected' or 'accepted'; None without a connection."""
+        return None if self._sslobj is None else self._sslobj.early_data_status
+
+    @property
+    def rejected_early_data(self) -> bytes:
+        """Clients: the early data to send again, if the server rejected it."""
+        return b"" if self._sslobj is None else self._sslobj.rejected_early_data
 
     def verify_client_post_handshake(self) -> None:
         """Ask the TLS 1.3 client for its certificate (sent with the next I/O)."""

@@ -89,6 +89,13 @@ def other_ca_certs(tmp_path_factory):
     return CertFiles(directory, ca, ca.issue_cert("localhost"), "other")
 
 
+@pytest.fixture(scope="session")
+def other_name(tmp_path_factory, certs):
+    """A second server certificate from the same CA, for other.example."""
+    directory = tmp_path_factory.mktemp("other-name")
+    return CertFiles(directory, certs.ca, certs.ca.issue_cert("other.example"), "other")
+
+
 def client_context(mod, certs, **settings):
     ctx = mod.SSLContext(mod.PROTOCOL_TLS_CLIENT)
     ctx.load_verify_locations(certs.cafile)

@@ -13,7 +13,7 @@ import weakref
 import pytest
 
 import ssl_bio
-from conftest import CertFiles, Pair, client_context, server_context
+from conftest import Pair, client_context, server_context
 
 VERSIONS = [ssl_bio.TLSVersion.TLSv1_2, ssl_bio.TLSVersion.TLSv1_3]
 VERSION_IDS = ["TLSv1.2", "TLSv1.3"]
@@ -44,13 +44,6 @@ def run_handshake(pair, rounds=30):
         if not pair.pump() and not progress:
             break
     return errors
-
-
-@pytest.fixture(scope="module")
-def other_name(tmp_path_factory, certs):
-    """A second server certificate from the same CA, for other.example."""
-    directory = tmp_path_factory.mktemp("other-name")
-    return CertFiles(directory, certs.ca, certs.ca.issue_cert("other.example"), "other")
 
 
 # --- ClientHello ------------------------------------------------------------------
