@@ -20,7 +20,7 @@ import urllib.request
 import pytest
 
 import ssl_bio
-from conftest import CertFiles, client_context, server_context
+from conftest import client_context, server_context
 
 # --- asyncio and uvloop: STARTTLS with loop.start_tls ---------------------------
 
@@ -253,8 +253,7 @@ def test_urllib_and_http_client_see_stdlib_verification_errors(certs, other_ca_c
         conn.close()
 
 
-def test_http_client_host_name_mismatch(certs, tmp_path):
-    other_name = CertFiles(tmp_path, certs.ca, certs.ca.issue_cert("other.example"), "other")
+def test_http_client_host_name_mismatch(certs, other_name):
     with HTTPSServer(server_context(ssl_bio, other_name)) as server:
         ctx = client_context(ssl_bio, certs)
         conn = http.client.HTTPSConnection("localhost", server.port, context=ctx, timeout=30)
