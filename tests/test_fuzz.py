@@ -30,7 +30,7 @@ def test_corrupted_conversation_raises_only_ssl_errors(data):
     assert error is None or error.startswith("SSL")
 
 
-@pytest.mark.parametrize("config", range(16))
+@pytest.mark.parametrize("config", range(32))
 def test_every_configuration_completes_when_nothing_is_corrupted(config):
     # Flight 4 towards the victim does not exist: the conversation runs clean.
     assert run_one(bytes([config, 0, 4])) == ("done", None)

@@ -3,7 +3,7 @@
 ``run_one(data)`` reads its choices from ``data`` (any bytes are a valid
 input, so a coverage-guided fuzzer, hypothesis and a seeded random driver can
 all feed it): which side is the victim, TLS 1.2 or 1.3, client certificates
-or not, which flight towards the victim to corrupt -- handshake flights,
+or not, handshakes paused by the ClientHello and verify callbacks or not, which flight towards the victim to corrupt -- handshake flights,
 session tickets, application data, close_notify -- and how: random bytes,
 truncation, duplication, bit flips, special bytes, record-level surgery,
 replay of an earlier flight, delivery in two pieces.  Then both sides run as
@@ -83,10 +83,18 @@ _contexts = {}
 _certificates = None
 
 
-def _context_pair(tls13, mutual):
-    """Client and server contexts for one configuration, made once per process."""
+def _pause(*args):
+    return ssl_bio.PAUSE_HANDSHAKE
+
+
+def _context_pair(tls13, mutual, pausing):
+    """Client and server contexts for one configuration, made once per process.
+
+    With ``pausing``, the server's ClientHello callback and the client's
+    verify callback pause every handshake (the sides answer: _Side.advance).
+    """
     global _certificates
-    key = (tls13, mutual)
+    key = (tls13, mutual, pausing)
     if key not in _contexts:
         if _certificates is None:
             _certificates = _Certificates()
@@ -102,6 +110,9 @@ def _context_pair(tls13, mutual):
             client.load_cert_chain(certs.client)
             server.load_verify_locations(certs.cafile)
             server.verify_mode = ssl_bio.CERT_REQUIRED
+        if pausing:
+            server.client_hello_callback = _pause
+            client.verify_callback = _pause
         _contexts[key] = (client, server)
     return _contexts[key]
 
@@ -222,6 +233,10 @@ class _Side:
                 self.state = "done"
         except ssl_bio.SSLWantReadError:
             pass
+        except ssl_bio.SSLWantCallbackError as paused:
+            # A paused hook: answer as the callback would have (go on; accept).
+            obj.resume_handshake(None if paused.hook == "client_hello" else True)
+            return True
         except ssl_bio.SSLZeroReturnError:
             self.state = "done"
         return self.state != before
@@ -244,8 +259,9 @@ def run_one(data):
     tls13 = not config & 2
     mutual = bool(config & 4)
     split_delivery = bool(config & 8)
+    pausing = bool(config & 16)
     target = choices.below(MAX_TARGET_FLIGHT)
-    client_ctx, server_ctx = _context_pair(tls13, mutual)
+    client_ctx, server_ctx = _context_pair(tls13, mutual, pausing)
 
     unraisable = []
     previous_hook = sys.unraisablehook
