@@ -143,3 +143,17 @@ def test_https_get_against_a_local_server(certs, other_ca_certs):
         )
     assert result.returncode == 1
     assert "CERTIFICATE_VERIFY_FAILED" in result.stderr
+
+
+@pytest.mark.parametrize("framework", ["asyncio", "trio"])
+def test_paused_handshake_examples(framework):
+    out = run(f"paused_handshake_{framework}.py")
+    lines = out.splitlines()
+    assert lines[:4] == [
+        "server: ClientHello for 'localhost': looking up a certificate",
+        "server: certificate for 'localhost' found; handshake resumed",
+        "client: OpenSSL says verified=True; asking the policy service",
+        "client: policy says accept",
+    ]
+    assert "client: got b'echo: hello after two pauses'" in lines
+    assert lines[-1] == "result: OK"
