@@ -537,12 +537,13 @@ class ConnectionHooks:
         True or False.  ValueError if the handshake is not paused (or was
         answered already).
         """
-        if self._paused is None:
-            raise ValueError("the handshake is not paused")
         if answer is PAUSE_HANDSHAKE:
             raise ValueError("resume_handshake() needs an answer, not PAUSE_HANDSHAKE")
-        self._answer = (self._paused, answer)
-        self._paused = None
+        with self._locked:  # not while another thread's handshake call runs
+            if self._paused is None:
+                raise ValueError("the handshake is not paused")
+            self._answer = (self._paused, answer)
+            self._paused = None
 
     def ocsp_response(self) -> Optional[bytes]:
         """Clients: the DER OCSP response the server stapled, or None."""
