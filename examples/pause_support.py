@@ -18,6 +18,8 @@ import demo_support
 
 import ssl_bio
 
+MESSAGE = b"hello after two pauses"
+
 
 def _fingerprint_of_first_certificate(path):
     with open(path) as file:
@@ -53,6 +55,16 @@ class Demo:
         self.questions[conn] = (fingerprint, verified)
         self.log.append(f"client: OpenSSL says verified={verified}; asking the policy service")
         return ssl_bio.PAUSE_HANDSHAKE
+
+    def report(self, tls, reply):
+        """Print what happened; the exit status (0 when the echo came back)."""
+        for line in self.log:
+            print(line)
+        print(f"client: {demo_support.describe(tls)}")
+        print(f"client: got {reply!r}")
+        ok = reply == b"echo: " + MESSAGE
+        print(f"result: {'OK' if ok else 'FAILED'}")
+        return 0 if ok else 1
 
     async def answer(self, conn, hook):
         """The answer to the callback that paused ``conn``: the asynchronous part."""

@@ -55,7 +55,7 @@ async def main():
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         stream = StreamTLS(reader, writer, demo.client_context, server_hostname="localhost")
         await stream.handshake(demo.answer)
-        await stream.send(b"hello after two pauses")
+        await stream.send(pause_support.MESSAGE)
         reply = await stream.receive()
         await served
         writer.close()
@@ -63,13 +63,7 @@ async def main():
         server.close()
         await server.wait_closed()
         certificates.cleanup()
-    for line in demo.log:
-        print(line)
-    print(f"client: {demo_support.describe(stream.tls)}")
-    print(f"client: got {reply!r}")
-    ok = reply == b"echo: hello after two pauses"
-    print(f"result: {'OK' if ok else 'FAILED'}")
-    return 0 if ok else 1
+    return demo.report(stream.tls, reply)
 
 
 if __name__ == "__main__":

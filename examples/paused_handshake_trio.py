@@ -53,19 +53,13 @@ async def main():
             )
             async with client.stream:
                 await client.handshake(demo.answer)
-                await client.send(b"hello after two pauses")
+                await client.send(pause_support.MESSAGE)
                 reply = await client.receive()
     finally:
         for listener in listeners:
             await listener.aclose()
         certificates.cleanup()
-    for line in demo.log:
-        print(line)
-    print(f"client: {demo_support.describe(client.tls)}")
-    print(f"client: got {reply!r}")
-    ok = reply == b"echo: hello after two pauses"
-    print(f"result: {'OK' if ok else 'FAILED'}")
-    return 0 if ok else 1
+    return demo.report(client.tls, reply)
 
 
 if __name__ == "__main__":

@@ -124,22 +124,46 @@ def owner_of(ssl):
 # extern "Python" declaration in csrc/cdef/ssl_bio.cdef.
 
 
-class ServerNameCallback:
-    """``SSLContext.sni_callback``: ``callback(sslobject, server_name, context)``."""
+class ContextCallback:
+    """A callback that OpenSSL calls with a handle to its SSLContext as the argument.
 
-    __slots__ = ("function",)
+    ``sni_callback``, ``client_hello_callback``, ``verify_callback``: one
+    registration each, told how to (un)install its ``extern "Python"`` function
+    on an SSL_CTX by ``apply(ctx, handle_or_None)``.
+    """
 
-    def __init__(self) -> None:
+    __slots__ = ("function", "_apply")
+
+    def __init__(self, apply: Callable[[Any, Any], None]) -> None:
         self.function: Optional[Callable[..., Any]] = None
+        self._apply = apply
 
     def install(self, ctx: Any, function: Optional[Callable[..., Any]], handle: Any) -> None:
         """Set (or with None remove) the callback; ``handle`` finds the context again."""
         self.function = function
-        if function is None:
-            lib.SSL_CTX_set_tlsext_servername_callback(ctx, ffi.NULL)
-            return
-        lib.SSL_CTX_set_tlsext_servername_arg(ctx, handle)
-        lib.SSL_CTX_set_tlsext_servername_callback(ctx, lib.ssl_bio_servername_callback)
+        self._apply(ctx, None if function is None else handle)
+
+
+def _apply_servername(ctx: Any, handle: Any) -> None:
+    if handle is None:
+        lib.SSL_CTX_set_tlsext_servername_callback(ctx, ffi.NULL)
+        return
+    lib.SSL_CTX_set_tlsext_servername_arg(ctx, handle)
+    lib.SSL_CTX_set_tlsext_servername_callback(ctx, lib.ssl_bio_servername_callback)
+
+
+def _apply_client_hello(ctx: Any, handle: Any) -> None:
+    if handle is None:
+        lib.SSL_CTX_set_client_hello_cb(ctx, ffi.NULL, ffi.NULL)
+    else:  # the function is in _hooks.py
+        lib.SSL_CTX_set_client_hello_cb(ctx, lib.ssl_bio_client_hello_callback, handle)
+
+
+def _apply_verify(ctx: Any, handle: Any) -> None:
+    if handle is None:  # OpenSSL verifies alone
+        lib.SSL_CTX_set_cert_verify_callback(ctx, ffi.NULL, ffi.NULL)
+    else:  # the function is in _hooks.py
+        lib.SSL_CTX_set_cert_verify_callback(ctx, lib.ssl_bio_cert_verify_callback, handle)
 
 
 class MessageCallback:
@@ -231,40 +255,6 @@ class PSKServerCallback:
         return int(done)
 
 
-class ClientHelloCallback:
-    """``SSLContext.client_hello_callback``: ``callback(conn, hello)`` (``_hooks.py``)."""
-
-    __slots__ = ("function",)
-
-    def __init__(self) -> None:
-        self.function: Optional[Callable[..., Any]] = None
-
-    def install(self, ctx: Any, function: Optional[Callable[..., Any]], handle: Any) -> None:
-        """Set (or with None remove) the callback; ``handle`` finds the context again."""
-        self.function = function
-        if function is None:
-            lib.SSL_CTX_set_client_hello_cb(ctx, ffi.NULL, ffi.NULL)
-        else:
-            lib.SSL_CTX_set_client_hello_cb(ctx, lib.ssl_bio_client_hello_callback, handle)
-
-
-class VerifyCallback:
-    """``SSLContext.verify_callback``: ``callback(conn, chain, verified, verify_code)``."""
-
-    __slots__ = ("function",)
-
-    def __init__(self) -> None:
-        self.function: Optional[Callable[..., Any]] = None
-
-    def install(self, ctx: Any, function: Optional[Callable[..., Any]], handle: Any) -> None:
-        """Set (or with None remove) the callback; OpenSSL verifies alone without one."""
-        self.function = function
-        if function is None:
-            lib.SSL_CTX_set_cert_verify_callback(ctx, ffi.NULL, ffi.NULL)
-        else:
-            lib.SSL_CTX_set_cert_verify_callback(ctx, lib.ssl_bio_cert_verify_callback, handle)
-
-
 class OCSPCallbacks:
     """``ocsp_server_callback`` and ``ocsp_client_callback``: one OpenSSL status callback."""
 
@@ -301,13 +291,13 @@ class ContextCallbacks:
     )
 
     def __init__(self) -> None:
-        self.server_name = ServerNameCallback()
+        self.server_name = ContextCallback(_apply_servername)
         self.message = MessageCallback()
         self.keylog = KeylogCallback()
         self.psk_client = PSKClientCallback()
         self.psk_server = PSKServerCallback()
-        self.client_hello = ClientHelloCallback()
-        self.verify = VerifyCallback()
+        self.client_hello = ContextCallback(_apply_client_hello)
+        self.verify = ContextCallback(_apply_verify)
         self.ocsp = OCSPCallbacks()
 
 
@@ -325,9 +315,19 @@ def _callbacks_of(ssl):
 # --- SNI (SSLContext.sni_callback) ---------------------------------------------
 
 
-def alert_number(result):
+def _alert_number(result):
     """The alert a callback's return value asks for, as CPython's PyLong_AsLong reads it."""
     return wrap_c_int(as_c_long(result))
+
+
+def set_alert(owner, result, alert):
+    """Put the alert ``result`` asks for in ``alert[0]``; a non-number is INTERNAL_ERROR
+    (and its TypeError/OverflowError surfaces from the SSLObject call)."""
+    try:
+        alert[0] = _alert_number(result)
+    except (TypeError, OverflowError) as exc:
+        owner._callback_errors().record(exc)
+        alert[0] = lib.SSL_AD_INTERNAL_ERROR
 
 
 @ffi.def_extern()
@@ -358,11 +358,7 @@ def ssl_bio_servername_callback(ssl, alert, arg):
         return lib.SSL_TLSEXT_ERR_ALERT_FATAL
     if result is None:
         return lib.SSL_TLSEXT_ERR_OK
-    try:
-        alert[0] = alert_number(result)
-    except (TypeError, OverflowError) as exc:
-        owner._callback_errors().record(exc)
-        alert[0] = lib.SSL_AD_INTERNAL_ERROR
+    set_alert(owner, result, alert)
     return lib.SSL_TLSEXT_ERR_ALERT_FATAL
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Union
 from ._args import type_name
 from ._binding import ffi, lib
 from ._bio import buffer_for_reading
-from ._callbacks import alert_number, owner_of
+from ._callbacks import owner_of, set_alert
 from ._constants import PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, TLSVersion
 
 if TYPE_CHECKING:
@@ -244,11 +244,7 @@ def ssl_bio_client_hello_callback(ssl, alert, arg):
         return lib.SSL_CLIENT_HELLO_SUCCESS
     if result is PAUSE_HANDSHAKE:
         return lib.SSL_CLIENT_HELLO_RETRY
-    try:
-        alert[0] = alert_number(result)
-    except (TypeError, OverflowError) as exc:
-        owner._callback_errors().record(exc)
-        alert[0] = lib.SSL_AD_INTERNAL_ERROR
+    set_alert(owner, result, alert)
     return lib.SSL_CLIENT_HELLO_ERROR
 
 

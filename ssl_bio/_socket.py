@@ -73,6 +73,23 @@ def _wait(sock: socket.socket, event: int, deadline: float, operation: str) -> N
     raise socket.timeout(f"The {operation} operation timed out")
 
 
+def _when_ready(sock, call, argument, event, timeout, deadline, operation):
+    """``call(sock, argument)`` once the socket is ready for ``event``.
+
+    None instead when the socket is non-blocking and not ready; with a
+    deadline, socket.timeout when it passes.
+    """
+    while True:
+        if deadline is not None:
+            _wait(sock, event, deadline, operation)
+        try:
+            return call(sock, argument)
+        except BlockingIOError:
+            if timeout == 0:
+                return None
+            # A false wake-up: wait again.
+
+
 def _acquire(lock: Any, deadline: Optional[float], operation: str) -> None:
     """Take ``lock``, giving up (socket.timeout) at the deadline."""
     if deadline is None:
@@ -170,17 +187,14 @@ class SocketSSLObject(SSLObject):
                 self._unsent = bytes(self._unsent) + records if self._unsent else records
             unsent = self._unsent
             while unsent:
-                if deadline is not None:
-                    _wait(sock, select.POLLOUT, deadline, operation)
-                try:
-                    sent = _raw_send(sock, unsent)
-                except BlockingIOError:
-                    if timeout == 0:
-                        raise SSLWantWriteError(
-                            SSL_ERROR_WANT_WRITE,
-                            f"The operation did not complete (write) ({operation})",
-                        ) from None
-                    continue  # a false wake-up: wait again
+                sent = _when_ready(
+                    sock, _raw_send, unsent, select.POLLOUT, timeout, deadline, operation
+                )
+                if sent is None:
+                    raise SSLWantWriteError(
+                        SSL_ERROR_WANT_WRITE,
+                        f"The operation did not complete (write) ({operation})",
+                    )
                 unsent = self._unsent = memoryview(unsent)[sent:] if sent < len(unsent) else b""
         finally:
             self._send_lock.release()
@@ -205,16 +219,11 @@ class SocketSSLObject(SSLObject):
         try:
             if self._received != seen:
                 return True
-            while True:
-                if deadline is not None:
-                    _wait(sock, select.POLLIN, deadline, operation)
-                try:
-                    data = _raw_recv(sock, _RECEIVE_SIZE)
-                except BlockingIOError:
-                    if timeout == 0:
-                        return False
-                    continue  # a false wake-up: wait again
-                break
+            data = _when_ready(
+                sock, _raw_recv, _RECEIVE_SIZE, select.POLLIN, timeout, deadline, operation
+            )
+            if data is None:
+                return False
             if data:
                 self._incoming.write(data)
             else:
@@ -239,15 +248,24 @@ class SocketSSLObject(SSLObject):
                 self._push_quietly(sock)  # the alert OpenSSL queued for the peer
                 raise
 
+    def _start(self):
+        """The socket, its timeout, and this call's deadline."""
+        sock = self._socket()
+        timeout = sock.gettimeout()
+        return sock, timeout, self._deadline(timeout)
+
+    def _run_and_send(self, operation, sending, function, *args):
+        """``_run`` the SSLObject call, then send all it wrote (``sending`` names that part)."""
+        sock, timeout, deadline = self._start()
+        result = self._run(sock, timeout, deadline, operation, function, self, *args)
+        self._push(sock, timeout, deadline, sending)
+        return result
+
     # --- the SSLObject calls, over the socket --------------------------------
 
     def do_handshake(self) -> None:
         """Run the handshake over the socket."""
-        sock = self._socket()
-        timeout = sock.gettimeout()
-        deadline = self._deadline(timeout)
-        self._run(sock, timeout, deadline, "handshake", SSLObject.do_handshake, self)
-        self._push(sock, timeout, deadline, "handshake")
+        self._run_and_send("handshake", "handshake", SSLObject.do_handshake)
 
     @overload
     def read(self, len: int = 1024, buffer: None = None) -> bytes: ...
@@ -257,9 +275,7 @@ class SocketSSLObject(SSLObject):
 
     def read(self, len: int = 1024, buffer: Optional[WriteableBuffer] = None) -> Union[bytes, int]:
         """Read up to ``len`` bytes of plaintext from the socket."""
-        sock = self._socket()
-        timeout = sock.gettimeout()
-        deadline = self._deadline(timeout)
+        sock, timeout, deadline = self._start()
         result = self._run(sock, timeout, deadline, "read", SSLObject.read, self, len, buffer)
         if self._outgoing.pending:
             # A reply OpenSSL wrote while reading (a KeyUpdate): sent now if
@@ -277,9 +293,7 @@ class SocketSSLObject(SSLObject):
         deadline), this raises and the records wait: the retried call -- with
         the same data, as OpenSSL requires -- sends them and returns the count.
         """
-        sock = self._socket()
-        timeout = sock.gettimeout()
-        deadline = self._deadline(timeout)
+        sock, timeout, deadline = self._start()
         count = self._written
         if count is None:
             count = self._run(sock, timeout, deadline, "write", SSLObject.write, self, data)
@@ -298,26 +312,15 @@ class SocketSSLObject(SSLObject):
 
     def unwrap(self) -> None:
         """Send close_notify and wait for the peer's over the socket."""
-        sock = self._socket()
-        timeout = sock.gettimeout()
-        deadline = self._deadline(timeout)
-        self._run(sock, timeout, deadline, "read", SSLObject.unwrap, self)
-        self._push(sock, timeout, deadline, "write")
+        self._run_and_send("read", "write", SSLObject.unwrap)
 
     def write_early_data(self, data: ReadableBuffer) -> int:
         """Send TLS 1.3 early data with the ClientHello (see SSLObject)."""
-        sock = self._socket()
-        timeout = sock.gettimeout()
-        deadline = self._deadline(timeout)
-        count = self._run(sock, timeout, deadline, "write", SSLObject.write_early_data, self, data)
-        self._push(sock, timeout, deadline, "write")
-        return count
+        return self._run_and_send("write", "write", SSLObject.write_early_data, data)
 
     def read_early_data(self, len: int = 1024) -> bytes:
         """The client's early data from the socket, ``b''`` when there is no more."""
-        sock = self._socket()
-        timeout = sock.gettimeout()
-        deadline = self._deadline(timeout)
+        sock, timeout, deadline = self._start()
         return self._run(sock, timeout, deadline, "read", SSLObject.read_early_data, self, len)
 
     def _take_unread(self) -> bytes:

@@ -3,8 +3,9 @@
 ``run_one(data)`` reads its choices from ``data`` (any bytes are a valid
 input, so a coverage-guided fuzzer, hypothesis and a seeded random driver can
 all feed it): which side is the victim, TLS 1.2 or 1.3, client certificates
-or not, handshakes paused by the ClientHello and verify callbacks or not, which flight towards the victim to corrupt -- handshake flights,
-session tickets, application data, close_notify -- and how: random bytes,
+or not, handshakes paused by the ClientHello and verify callbacks or not,
+which flight towards the victim to corrupt -- handshake flights, session
+tickets, application data, close_notify -- and how: random bytes,
 truncation, duplication, bit flips, special bytes, record-level surgery,
 replay of an earlier flight, delivery in two pieces.  Then both sides run as
 far as the bytes let them, and the victim finally sees EOF.
