@@ -4,12 +4,14 @@
     python bench/run.py --quick         # under a minute
     python bench/run.py --instructions  # instruction counts under callgrind
 
-Implementations, each a row: ssl_bio, the stdlib ``ssl`` on the same
-interpreter, pyOpenSSL in memory-BIO mode (where it imports) and a C floor
-(``bench/floor.c``, compiled here) doing the same work on OpenSSL's own memory
-BIOs.  All in memory, no sockets; same certificates (trustme ECDSA P-256 and
-RSA-2048), TLS version and cipher for all; the client verifies the
-certificate and the host name.
+Implementations, each a row: ssl_bio; ssl_bio driven through the stdlib's
+``ssl.MemoryBIO`` objects (``ssl_bio+stdbio``: the path asyncio, Trio and
+uvloop take); the stdlib ``ssl`` on the same interpreter; pyOpenSSL in
+memory-BIO mode (where it imports) and a C floor (``bench/floor.c``, compiled
+here) doing the same work on OpenSSL's own memory BIOs.  W1-W5 are all in
+memory, no sockets; same certificates (trustme ECDSA P-256 and RSA-2048), TLS
+version and cipher for all; the client verifies the certificate and the host
+name.
 
 Workloads:
   W1 bulk       the client writes N MiB in 16 KiB writes, the server reads it all: MB/s
@@ -17,6 +19,8 @@ Workloads:
   W3 handshake  full handshakes on fresh pairs: TLS 1.3 ECDSA, TLS 1.3 RSA, TLS 1.2 ECDHE-ECDSA
   W4 resume     TLS 1.3 resumptions from a saved session, each checked: handshakes/s
   W5 memory     RSS per live, idle, handshaken pair: bytes
+  A1, A2        asyncio streams over loopback: 64-byte echo round trips/s, bulk MB/s each way
+  T1, T2        the same through Trio's SSLStream (bench/streams.py); ssl_bio and stdlib only
 
 Every measurement runs in a fresh child process after an unmeasured warm-up
 (at least a tenth of the count and WARMUP_SECONDS, so that PyPy's JIT has
@@ -59,7 +63,21 @@ WORKLOADS = [
     ("W3 TLS 1.2 ECDHE-ECDSA", "handshake12", "handshakes/s", 1000, 100),
     ("W4 TLS 1.3 resumption", "resume13", "handshakes/s", 1000, 100),
     ("W5 memory per pair", "memory", "bytes", 10_000, 1000),
+    ("A1 asyncio echo, 64 B", "asyncio-echo", "round trips/s", 20_000, 2000),
+    ("A2 asyncio bulk, each way", "asyncio-bulk", "MB/s", 64, 8),
+    ("T1 Trio echo, 64 B", "trio-echo", "round trips/s", 10_000, 1000),
+    ("T2 Trio bulk, each way", "trio-bulk", "MB/s", 32, 4),
 ]
+# Over sockets, through a framework: ssl_bio's and the stdlib's contexts only,
+# each compared with the stdlib.
+STREAM_WORKLOADS = {"asyncio-echo", "asyncio-bulk", "trio-echo", "trio-bulk"}
+STREAM_IMPLS = {"ssl_bio", "stdlib"}
+
+
+def applies(impl, workload):
+    """Whether an implementation has a row for a workload."""
+    return workload not in STREAM_WORKLOADS or impl in STREAM_IMPLS
+
 
 TLS12_CIPHER = "ECDHE-ECDSA-AES256-GCM-SHA384"
 WARMUP_SECONDS = 3.0
@@ -75,6 +93,10 @@ INSTRUCTION_COUNTS = {
     "handshake13-rsa": ((50, 10, 40), "handshake", 1),
     "handshake12": ((100, 20, 80), "handshake", 1),
     "resume13": ((100, 20, 80), "handshake", 1),
+    "asyncio-echo": ((1000, 500, 2500), "round trip", 1),
+    "asyncio-bulk": ((2, 1, 3), "64 KiB each way", 16),  # counts in MiB
+    "trio-echo": ((1000, 500, 2500), "round trip", 1),
+    "trio-bulk": ((2, 1, 3), "64 KiB each way", 16),
 }
 
 
@@ -89,8 +111,9 @@ def rss():
 class StdlibStyle:
     """ssl_bio and the stdlib: the same code, as a user of either writes it."""
 
-    def __init__(self, mod, cafile, certfile, keyfile, tls12=False):
+    def __init__(self, mod, cafile, certfile, keyfile, tls12=False, bio_class=None):
         self.mod = mod
+        self.bio_class = bio_class or mod.MemoryBIO
         self.client_ctx = mod.SSLContext(mod.PROTOCOL_TLS_CLIENT)
         self.client_ctx.load_verify_locations(cafile)
         if tls12:
@@ -101,8 +124,8 @@ class StdlibStyle:
 
     def pair(self, session=None):
         mod = self.mod
-        c_in, c_out = mod.MemoryBIO(), mod.MemoryBIO()
-        s_in, s_out = mod.MemoryBIO(), mod.MemoryBIO()
+        c_in, c_out = self.bio_class(), self.bio_class()
+        s_in, s_out = self.bio_class(), self.bio_class()
         client = self.client_ctx.wrap_bio(c_in, c_out, server_hostname="localhost", session=session)
         server = self.server_ctx.wrap_bio(s_in, s_out, server_side=True)
         want_read = mod.SSLWantReadError
@@ -337,15 +360,37 @@ def child(impl, workload, count, warmup, cafile, certfile, keyfile):
     of ``count``, repeated until WARMUP_SECONDS have passed.
     """
     tls12 = workload == "handshake12"
-    if impl == "pyopenssl":
+    if workload in STREAM_WORKLOADS:
+        import streams
+
+        if impl == "ssl_bio":
+            import ssl_bio as mod
+        else:
+            import ssl as mod
+        client_ctx, server_ctx = streams.contexts(mod, cafile, certfile, keyfile)
+        framework, kind = workload.split("-")
+        session = streams.asyncio_run if framework == "asyncio" else streams.trio_run
+
+        def run(n):
+            return session(client_ctx, server_ctx, kind, n)
+
+    elif impl == "pyopenssl":
         runner = PyOpenSSLStyle(cafile, certfile, keyfile, tls12)
+    elif impl == "ssl_bio+stdbio":
+        import ssl
+
+        import ssl_bio
+
+        runner = StdlibStyle(ssl_bio, cafile, certfile, keyfile, tls12, bio_class=ssl.MemoryBIO)
     else:
         if impl == "ssl_bio":
             import ssl_bio as mod
         else:
             import ssl as mod
         runner = StdlibStyle(mod, cafile, certfile, keyfile, tls12)
-    if workload == "bulk":
+    if workload in STREAM_WORKLOADS:
+        pass  # run is set above
+    elif workload == "bulk":
         run = runner.bulk
     elif workload == "bulkinto":
 
@@ -417,7 +462,7 @@ def openssl_of(impl):
     if impl == "pyopenssl":
         code = "from OpenSSL import SSL; print(SSL.SSLeay_version(SSL.SSLEAY_VERSION).decode())"
     else:
-        module = "ssl_bio" if impl == "ssl_bio" else "ssl"
+        module = "ssl" if impl == "stdlib" else "ssl_bio"
         code = f"import {module}; print({module}.OPENSSL_VERSION)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     return result.stdout.strip() or "?"
@@ -538,7 +583,11 @@ def main():
 
     # pyOpenSSL brings its own OpenSSL (cryptography's): its instruction
     # counts would compare two OpenSSLs, so --instructions leaves it out.
-    default_impls = "ssl_bio,stdlib,c" if args.instructions else "ssl_bio,stdlib,pyopenssl,c"
+    default_impls = (
+        "ssl_bio,ssl_bio+stdbio,stdlib,c"
+        if args.instructions
+        else "ssl_bio,ssl_bio+stdbio,stdlib,pyopenssl,c"
+    )
     impls = available_implementations((args.impl or default_impls).split(","))
     workloads = [w for w in WORKLOADS if not args.only or w[1] in args.only.split(",")]
     if args.instructions:
@@ -555,12 +604,18 @@ def main():
             count = quick if args.quick else full
             for _ in range(repeat):
                 for impl in impls:  # interleaved: every implementation, then again
+                    if not applies(impl, workload):
+                        continue
                     if args.instructions:
                         value = count_instructions(impl, workload, certs, floor)
                     else:
                         value = measure(impl, workload, count, certs, floor)
                     results.setdefault((workload, impl), []).append(value)
-            medians = {impl: statistics.median(results[(workload, impl)]) for impl in impls}
+            medians = {
+                impl: statistics.median(results[(workload, impl)])
+                for impl in impls
+                if applies(impl, workload)
+            }
             unit = "instructions" if args.instructions else unit
             cells = "".join(f"{i}={format_value(v, unit):>12} " for i, v in medians.items())
             print(f"{name:26}{cells}", flush=True)
@@ -575,11 +630,17 @@ def main():
         label += ": instructions (callgrind)"
         command = "python bench/run.py --instructions"
         how = "instructions per operation, callgrind, the difference of two counts"
-        ratio_note = "Ratios: the C floor's count over the row's (as for rates, higher is better)."
+        ratio_note = (
+            "Ratios: the C floor's count over the row's (as for rates, higher is better);"
+            " A and T rows: the stdlib's count over the row's."
+        )
     else:
         command = "python bench/run.py" + (" --quick" if args.quick else "")
         how = f"{repeat} interleaved repetition(s), medians"
-        ratio_note = "Ratios are to the C floor (W5: to the stdlib; lower is better)."
+        ratio_note = (
+            "Ratios are to the C floor (W5: to the stdlib, lower is better;"
+            " A and T rows: to the stdlib)."
+        )
     lines = [
         f"## {label}",
         "",
@@ -592,12 +653,20 @@ def main():
         "|---|---|" + "---|" * len(impls),
     ]
     for name, workload, unit, _, _ in workloads:
-        medians = {impl: statistics.median(results[(workload, impl)]) for impl in impls}
+        medians = {
+            impl: statistics.median(results[(workload, impl)])
+            for impl in impls
+            if applies(impl, workload)
+        }
         if args.instructions:
             unit = "instructions per " + INSTRUCTION_COUNTS[workload][1]
-        reference = medians.get("stdlib") if unit == "bytes" else medians.get("c")
+        by_stdlib = unit == "bytes" or workload in STREAM_WORKLOADS
+        reference = medians.get("stdlib") if by_stdlib else medians.get("c")
         cells = []
         for impl in impls:
+            if impl not in medians:
+                cells.append("--")
+                continue
             value = medians[impl]
             cell = format_value(value, "instructions" if args.instructions else unit)
             if reference and value == value:  # not NaN
