@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import operator
 import threading
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from . import _callbacks  # noqa: F401  (defines the foreign BIO's callbacks)
 from ._args import INT_MAX, INT_MIN
@@ -24,7 +24,15 @@ from ._binding import ffi, lib
 from ._errors import SSLError, error_from_queue
 from ._locking import new_lock
 
-__all__ = ["MemoryBIO", "BIOLike", "reading_bio"]
+try:
+    import ssl as _stdlib_ssl
+except ImportError:  # pragma: no cover - an interpreter built without _ssl
+    _stdlib_ssl = None  # type: ignore[assignment]
+
+__all__ = ["MemoryBIO", "BIOLike", "OutgoingMirror", "reading_bio"]
+
+# The stdlib's MemoryBIO type, which OutgoingMirror serves (None without _ssl).
+_STDLIB_MEMORY_BIO: Any = None if _stdlib_ssl is None else _stdlib_ssl.MemoryBIO
 
 if TYPE_CHECKING:
     from _typeshed import ReadableBuffer
@@ -286,6 +294,40 @@ def io_locks(incoming, outgoing):
         locks.append(new_lock())
     locks.sort(key=lambda lock: int(ffi.cast("uintptr_t", lock)))
     return locks[0], locks[1]
+
+
+class OutgoingMirror:
+    """The stdlib's own ``ssl.MemoryBIO`` as the outgoing side, served through one of ours.
+
+    What asyncio, uvloop and Trio hand ``wrap_bio()``.  Through the foreign BIO
+    method every BIO_write and BIO_ctrl OpenSSL makes would be a Python
+    callback; instead OpenSSL writes into an ssl_bio MemoryBIO and ``push()``
+    moves the bytes to the stdlib's after each SSLObject call
+    (``_handshaking_call``).  The incoming side stays a foreign BIO: OpenSSL
+    then reads exactly what it needs, and what it has not read stays visible
+    in the stdlib BIO (Trio's ``unwrap()`` reads it).
+    """
+
+    __slots__ = ("outgoing", "inner")
+
+    def __init__(self, outgoing):
+        self.outgoing = outgoing
+        self.inner = MemoryBIO()
+
+    @staticmethod
+    def serves(incoming, outgoing):
+        """Whether ``outgoing`` is exactly a stdlib MemoryBIO (and not also ``incoming``)."""
+        return (
+            _STDLIB_MEMORY_BIO is not None
+            and type(outgoing) is _STDLIB_MEMORY_BIO
+            and outgoing is not incoming
+        )
+
+    def push(self):
+        """After an OpenSSL call: what it wrote, to the stdlib outgoing BIO."""
+        inner = self.inner
+        if inner.pending:
+            self.outgoing.write(inner.read())
 
 
 def bio_endpoint(bio, argument, errors):

@@ -26,6 +26,7 @@ from ._args import INT_MAX, check_ssize_t, type_name
 from ._binding import ffi, lib
 from ._bio import (
     MemoryBIO,
+    OutgoingMirror,
     bio_endpoint,
     buffer_for_reading,
     buffer_for_writing,
@@ -106,6 +107,7 @@ class SSLObject(ConnectionHooks):
     _switched_to: Optional[Tuple[SSLContext, ...]]
     _app_data: Any  # cffi handle to a weakref to self, for callbacks
     _foreign: bool
+    _mirror: Optional[OutgoingMirror]  # a stdlib outgoing MemoryBIO, served through ours
 
     __slots__ = (
         "_ssl",
@@ -124,6 +126,7 @@ class SSLObject(ConnectionHooks):
         "_switched_to",
         "_app_data",
         "_foreign",
+        "_mirror",
         "__weakref__",
     )
 
@@ -173,6 +176,10 @@ class SSLObject(ConnectionHooks):
             raise ValueError("check_hostname requires server_hostname")
 
         self = cls.__new__(cls)
+        self._mirror = None
+        if OutgoingMirror.serves(incoming, outgoing):
+            self._mirror = OutgoingMirror(outgoing)
+            outgoing = self._mirror.inner
         self._errors = None
         self._paused = None
         self._answer = None
@@ -254,10 +261,13 @@ class SSLObject(ConnectionHooks):
         A foreign BIO, the message callback of the current context, or
         handshake code (post-handshake authentication) all may: then they
         take the context lock, collect callback errors and decrypt into a
-        buffer of their own instead of the per-thread scratch buffer.
+        buffer of their own instead of the per-thread scratch buffer.  The
+        stdlib's outgoing MemoryBIO (a mirror) goes that way too: its bytes
+        move in ``_handshaking_call``.
         """
         self._io_may_call_back = bool(
             self._foreign
+            or self._mirror is not None
             or self._post_handshake_auth
             or self._context._callbacks.message.function is not None
         )
@@ -387,7 +397,10 @@ class SSLObject(ConnectionHooks):
         the rest of the handshake reads the new SSL_CTX.  Once the handshake
         has finished, read/write skip this unless the connection can
         renegotiate (ssl_bio_may_handshake) or may call back into Python.
+        With the stdlib's outgoing MemoryBIO, what OpenSSL wrote moves there
+        after the call (``OutgoingMirror``).
         """
+        mirror = self._mirror
         context = self._context
         context._lock.acquire_shared()
         self._switched_to = ()
@@ -399,6 +412,8 @@ class SSLObject(ConnectionHooks):
                 for other in reversed(switched):
                     other._lock.release_shared()
             context._lock.release_shared()
+            if mirror is not None:
+                mirror.push()
         self._may_handshake = bool(lib.ssl_bio_may_handshake(self._ssl))
         return result
 

@@ -205,3 +205,43 @@ def test_objects_and_bios_dropped_in_any_order(certs, bio_class):
         c_in.read()
         c_in.write(b"still usable")
         assert c_in.read() == b"still usable"
+
+
+# --- the stdlib's outgoing MemoryBIO: served through ssl_bio's own (OutgoingMirror) ---
+
+
+@pytest.mark.parametrize(
+    "incoming, outgoing, mirrored",
+    [
+        (ssl.MemoryBIO, ssl.MemoryBIO, True),
+        (ssl_bio.MemoryBIO, ssl.MemoryBIO, True),
+        (ssl.MemoryBIO, ssl_bio.MemoryBIO, False),  # ours: OpenSSL writes it directly
+        (ListBIO, ListBIO, False),
+    ],
+)
+def test_which_outgoing_bios_are_mirrored(certs, incoming, outgoing, mirrored):
+    obj = client_context(ssl_bio, certs).wrap_bio(incoming(), outgoing(), server_hostname="x")
+    assert (obj._mirror is not None) == mirrored
+
+
+def test_a_mirrored_outgoing_bio_gets_every_flight(certs):
+    pair = make_pair(certs, ssl.MemoryBIO)
+    with pytest.raises(ssl.SSLWantReadError):
+        pair.client.do_handshake()
+    client_hello = pair.c_out.read()
+    assert client_hello[:1] == b"\x16" and pair.c_out.pending == 0
+    pair.s_in.write(client_hello)
+    with pytest.raises(ssl.SSLWantReadError):
+        pair.server.do_handshake()
+    assert pair.s_out.pending > 0 and pair.s_in.pending == 0
+    pair.pump()
+    pair.handshake()
+    assert pair.send(pair.client, pair.server, b"mirrored") == b"mirrored"
+    assert pair.send(pair.server, pair.client, b"and back") == b"and back"
+
+
+def test_an_outgoing_bio_closed_by_the_application_surfaces(certs):
+    pair = make_pair(certs, ssl.MemoryBIO)
+    pair.c_out.write_eof()
+    with pytest.raises(ssl.SSLError, match="write_eof"):
+        pair.client.do_handshake()
