@@ -464,7 +464,8 @@ def openssl_of(impl):
     else:
         module = "ssl" if impl == "stdlib" else "ssl_bio"
         code = f"import {module}; print({module}.OPENSSL_VERSION)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    # From bench/, so that a checkout's uncompiled ssl_bio/ is not the one imported.
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=HERE)
     return result.stdout.strip() or "?"
 
 
