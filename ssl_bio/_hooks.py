@@ -24,6 +24,7 @@ from ._args import type_name
 from ._binding import ffi, lib
 from ._bio import buffer_for_reading
 from ._callbacks import owner_of, set_alert
+from ._cert import certificate_to_der
 from ._constants import PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER, TLSVersion
 
 if TYPE_CHECKING:
@@ -250,8 +251,6 @@ def ssl_bio_client_hello_callback(ssl, alert, arg):
 
 def _peer_chain(store):
     """The certificates the peer sent, leaf first, as DER."""
-    from ._cert import certificate_to_der
-
     chain = lib.X509_STORE_CTX_get0_untrusted(store)
     if chain == ffi.NULL:
         return []
