@@ -3,7 +3,9 @@
 Nothing here is C: the cdef (``csrc/cdef/*.cdef``, one file per OpenSSL
 header) declares exactly the OpenSSL types, constants and functions that
 ssl_bio's Python code uses (``tests/test_build.py`` keeps it so), and the C
-helpers live in ``csrc/*.c`` behind ``csrc/ssl_bio.h``.  ``set_source``
+helpers live in ``csrc/*.c`` behind ``csrc/ssl_bio.h`` -- among them, on
+CPython, the accelerator (``csrc/accel.c``: C-API functions for the hot calls,
+installed by ``ssl_bio/_accel.py``).  ``set_source``
 compiles the generated module and those files against the system's
 libssl/libcrypto with ``-Wall -Wextra -Wconversion`` (``SSL_BIO_WERROR=1``
 makes warnings errors, as CI builds), so every declaration is checked by the
@@ -142,7 +144,7 @@ CDEF_FILES = [
     "ssl",
     "ssl_bio",
 ]
-C_SOURCES = ["io.c", "ssl.c", "negotiation.c", "x509.c"]
+C_SOURCES = ["io.c", "ssl.c", "negotiation.c", "x509.c", "accel.c"]
 # -Wconversion also checks the cdef: cffi's generated wrappers convert each
 # declared type to the real one, so a declaration narrower than OpenSSL's
 # (an int for a long macro) warns.  SSL_BIO_WERROR=1 (CI) makes them errors.
@@ -182,6 +184,10 @@ def build_ffi():
         depends=[_relative(path) for path in _c_inputs()],
         libraries=["ssl", "crypto"],
         extra_compile_args=compile_args(),
+        # csrc/accel.c, the CPython accelerator, uses the full C API
+        # (METH_FASTCALL, the buffer protocol): one build per Python version,
+        # as the wheels are anyway (docs/internals.md, "The accelerator").
+        py_limited_api=False,
     )
     return builder
 

@@ -540,7 +540,10 @@ def interpreter_label():
     if impl == "PyPy":
         pypy = ".".join(map(str, sys.pypy_version_info[:3]))
         return f"PyPy {pypy} (Python {version})"
-    return f"CPython {version}"
+    from ssl_bio import _accel
+
+    # SSL_BIO_ACCELERATOR=0 (inherited by every child) measures the cffi path.
+    return f"CPython {version}" + ("" if _accel.ENABLED else ", accelerator off")
 
 
 def write_results(path, label, section):

@@ -129,19 +129,42 @@ typedef struct {
 
 ssl_bio_lock *ssl_bio_lock_new(void);
 void ssl_bio_lock_free(ssl_bio_lock *lock);
+int ssl_bio_lock_try(ssl_bio_lock *lock);
+void ssl_bio_lock_acquire(ssl_bio_lock *lock);
+void ssl_bio_lock_release(ssl_bio_lock *lock);
+void ssl_bio_clear_errors(void);
 
 int ssl_bio_memory_pending(const ssl_bio_memory *memory);
 int ssl_bio_memory_read(const ssl_bio_memory *memory, char *buf, int size, int capacity);
 int ssl_bio_memory_write(const ssl_bio_memory *memory, const char *data, int len);
 void ssl_bio_memory_write_eof(const ssl_bio_memory *memory);
+int ssl_bio_memory_readable(const ssl_bio_memory *memory, int size);
+int ssl_bio_memory_read_locked(const ssl_bio_memory *memory, char *buf, int size);
 
 void ssl_bio_connection_lock(const ssl_bio_connection *connection);
 void ssl_bio_connection_unlock(const ssl_bio_connection *connection);
 long ssl_bio_connection_read(const ssl_bio_connection *connection, char *buf, size_t num);
 long ssl_bio_connection_write(const ssl_bio_connection *connection, const char *buf,
                               size_t num);
+long ssl_bio_connection_read_locked(SSL *ssl, char *buf, size_t num);
+long ssl_bio_connection_write_locked(SSL *ssl, const char *buf, size_t num);
 int ssl_bio_handshake(SSL *ssl);
 int ssl_bio_shutdown(SSL *ssl);
+
+/* The foreign BIO: any object with the MemoryBIO interface.  Its methods
+   (io.c) call these Python callbacks (cffi extern "Python+C",
+   _callbacks.py) with the BIO's data, a cffi handle. */
+#define SSL_BIO_FOREIGN_RETRY (-2)
+BIO_METHOD *ssl_bio_foreign_method(void);
+int ssl_bio_foreign_read(void *handle, char *buf, int size);
+int ssl_bio_foreign_write(void *handle, const char *buf, int size);
+long ssl_bio_foreign_ctrl(void *handle, int cmd);
+
+/* --- The CPython accelerator (accel.c; does nothing on PyPy) ----------- */
+
+/* Puts the accelerated calls into the Python module of that name; 1 if it
+   did, 0 on PyPy, -1 (a Python exception printed) if it failed. */
+int ssl_bio_accel_install(const char *module_name);
 
 /* --- Connections and contexts (ssl.c) ---------------------------------- */
 

@@ -18,7 +18,10 @@ import operator
 import threading
 from typing import TYPE_CHECKING, Any, Protocol
 
-from . import _callbacks  # noqa: F401  (defines the foreign BIO's callbacks)
+from . import (
+    _accel,
+    _callbacks,  # noqa: F401  (defines the foreign BIO's callbacks)
+)
 from ._args import INT_MAX, INT_MIN
 from ._binding import ffi, lib
 from ._errors import SSLError, error_from_queue
@@ -69,6 +72,11 @@ _memory_pending = lib.ssl_bio_memory_pending
 _memory_read = lib.ssl_bio_memory_read
 _memory_write = lib.ssl_bio_memory_write
 _unpack = ffi.unpack
+# The same, through the CPython accelerator (None on PyPy or when it is off).
+_accel_pending = _accel.memory_pending
+_accel_read = _accel.memory_read
+_accel_write = _accel.memory_write
+_accel_stdlib_bio_new = _accel.stdlib_bio_new
 
 
 def scratch_buffer():
@@ -148,7 +156,7 @@ class MemoryBIO:
     ``read()`` removes them, ``write_eof()`` marks the end of the stream.
     """
 
-    __slots__ = ("_bio", "_lock", "_memory", "_eof_written", "__weakref__")
+    __slots__ = ("_bio", "_lock", "_memory", "_address", "_eof_written", "__weakref__")
 
     def __init__(self) -> None:
         bio = lib.BIO_new(lib.BIO_s_mem())
@@ -165,10 +173,14 @@ class MemoryBIO:
         # so does every SSLObject call that reads or writes this BIO.
         self._lock = new_lock()
         self._memory = ffi.new("ssl_bio_memory *", (self._bio, self._lock))
+        # How the accelerator finds it; self._memory keeps it alive.
+        self._address = int(ffi.cast("uintptr_t", self._memory))
 
     @property
     def pending(self) -> int:
         """The number of bytes currently in the buffer."""
+        if _accel_pending is not None:
+            return _accel_pending(self._address)
         return _memory_pending(self._memory)
 
     @property
@@ -178,6 +190,13 @@ class MemoryBIO:
 
     def read(self, size: int = -1, /) -> bytes:
         """Read up to ``size`` bytes (all of them if ``size`` is negative)."""
+        if _accel_read is not None:
+            data = _accel_read(self._address, size)
+            if data.__class__ is bytes:
+                return data
+            if data is None:
+                raise error_from_queue("ssl_bio:MemoryBIO.read")
+            # NotImplemented: the checks below judge the size.
         if size.__class__ is not int:
             size = operator.index(size)
         if size < 0 or size > INT_MAX:  # the stdlib's C int, -1 meaning all
@@ -205,6 +224,11 @@ class MemoryBIO:
 
     def write(self, buf: ReadableBuffer, /) -> int:
         """Append the bytes of a buffer-protocol object; return how many."""
+        if _accel_write is not None and buf.__class__ is bytes and not self._eof_written:
+            count = _accel_write(self._address, buf)
+            if count < 0:
+                raise error_from_queue("ssl_bio:MemoryBIO.write")
+            return count
         if buf.__class__ is bytes:  # the common case: cffi passes bytes as they are
             length = len(buf)
             if self._eof_written:
@@ -249,23 +273,11 @@ class ForeignBIO:
         self.errors = errors
 
 
-_FOREIGN_BIO_METHOD_NAME = b"ssl_bio foreign BIO"
-
-
-def _new_foreign_bio_method():
-    method = lib.BIO_meth_new(
-        lib.BIO_get_new_index() | lib.BIO_TYPE_SOURCE_SINK, _FOREIGN_BIO_METHOD_NAME
-    )
-    if method == ffi.NULL:
-        raise MemoryError()
-    lib.BIO_meth_set_read(method, lib.ssl_bio_foreign_read)
-    lib.BIO_meth_set_write(method, lib.ssl_bio_foreign_write)
-    lib.BIO_meth_set_ctrl(method, lib.ssl_bio_foreign_ctrl)
-    return method
-
-
-# One method for the whole process; OpenSSL never frees it.
-_FOREIGN_BIO_METHOD = _new_foreign_bio_method()
+# One method for the whole process; OpenSSL never frees it.  Its read,
+# write and ctrl (csrc/io.c) call _callbacks.ssl_bio_foreign_*.
+_FOREIGN_BIO_METHOD = lib.ssl_bio_foreign_method()
+if _FOREIGN_BIO_METHOD == ffi.NULL:  # pragma: no cover - out of memory at import
+    raise MemoryError()
 _BIO_INTERFACE = ("read", "write", "write_eof", "pending", "eof")
 
 
@@ -296,6 +308,15 @@ def io_locks(incoming, outgoing):
     return locks[0], locks[1]
 
 
+def is_stdlib_bio(bio):
+    """Whether ``bio`` is exactly the stdlib's ``ssl.MemoryBIO``: C code, no Python.
+
+    Such a BIO runs no Python code of anyone's inside an OpenSSL call, so an
+    SSLObject on it may take the same fast paths as on ssl_bio's own.
+    """
+    return _STDLIB_MEMORY_BIO is not None and type(bio) is _STDLIB_MEMORY_BIO
+
+
 class OutgoingMirror:
     """The stdlib's own ``ssl.MemoryBIO`` as the outgoing side, served through one of ours.
 
@@ -317,11 +338,7 @@ class OutgoingMirror:
     @staticmethod
     def serves(incoming, outgoing):
         """Whether ``outgoing`` is exactly a stdlib MemoryBIO (and not also ``incoming``)."""
-        return (
-            _STDLIB_MEMORY_BIO is not None
-            and type(outgoing) is _STDLIB_MEMORY_BIO
-            and outgoing is not incoming
-        )
+        return is_stdlib_bio(outgoing) and outgoing is not incoming
 
     def push(self):
         """After an OpenSSL call: what it wrote, to the stdlib outgoing BIO."""
@@ -337,12 +354,17 @@ def bio_endpoint(bio, argument, errors):
     BIO and ``keepalive`` None: the caller adds the reference SSL_set_bio takes
     over.  For any other object with the MemoryBIO interface a new BIO of the
     foreign method is made, reporting what the object raises to ``errors``;
-    ``keepalive`` -- ``(adapter, handle)`` -- must live as long as the BIO.
+    ``keepalive`` -- the objects it uses -- must live as long as the BIO.
     The new BIO is the caller's to free until SSL_set0_rbio/wbio takes it over.
     """
     if isinstance(bio, MemoryBIO):
         return bio._bio, None
     check_bio(bio, argument)
+    if _accel_stdlib_bio_new is not None and is_stdlib_bio(bio):
+        # The accelerator's BIO calls the stdlib's C methods with no Python
+        # frame; it borrows both objects, so they live as long as it.
+        pointer = ffi.cast("BIO *", _accel_stdlib_bio_new(bio, errors))
+        return pointer, (bio, errors)
     adapter = ForeignBIO(bio, errors)
     handle = ffi.new_handle(adapter)
     pointer = lib.BIO_new(_FOREIGN_BIO_METHOD)

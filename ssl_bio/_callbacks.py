@@ -524,15 +524,20 @@ def ssl_bio_psk_server_callback(ssl, identity, psk, max_psk_len):
 
 # --- foreign BIOs (see _bio.bio_endpoint) ------------------------------------
 
+_FOREIGN_RETRY = lib.SSL_BIO_FOREIGN_RETRY
+_BIO_CTRL_PENDING = lib.BIO_CTRL_PENDING
+
 
 @ffi.def_extern()
-def ssl_bio_foreign_read(bio, buf, size):
-    adapter = ffi.from_handle(lib.BIO_get_data(bio))
-    lib.BIO_clear_retry_flags(bio)
+def ssl_bio_foreign_read(handle, buf, size):
+    # csrc/io.c's foreign_read sets the retry flag on FOREIGN_RETRY.
+    adapter = ffi.from_handle(handle)
     try:
         data = adapter.target.read(size)
         if data:
             count = len(data)
+            if count > size:
+                raise ValueError("read() returned more bytes than asked for")
             ffi.memmove(buf, data, count)
             return count
         if adapter.target.eof:
@@ -540,15 +545,13 @@ def ssl_bio_foreign_read(bio, buf, size):
     except BaseException as exc:  # surfaces from the SSLObject call
         adapter.errors.record_transport(exc)
         return -1
-    # Nothing yet, but more may come: ask OpenSSL to retry (SSLWantReadError).
-    lib.BIO_set_retry_read(bio)
-    return -1
+    # Nothing yet, but more may come: OpenSSL retries (SSLWantReadError).
+    return _FOREIGN_RETRY
 
 
 @ffi.def_extern()
-def ssl_bio_foreign_write(bio, buf, size):
-    adapter = ffi.from_handle(lib.BIO_get_data(bio))
-    lib.BIO_clear_retry_flags(bio)
+def ssl_bio_foreign_write(handle, buf, size):
+    adapter = ffi.from_handle(handle)
     try:
         adapter.target.write(ffi.buffer(buf, size))
     except BaseException as exc:  # surfaces from the SSLObject call
@@ -558,17 +561,15 @@ def ssl_bio_foreign_write(bio, buf, size):
 
 
 @ffi.def_extern()
-def ssl_bio_foreign_ctrl(bio, cmd, num, ptr):
-    adapter = ffi.from_handle(lib.BIO_get_data(bio))
+def ssl_bio_foreign_ctrl(handle, cmd):
+    # Only BIO_CTRL_PENDING and BIO_CTRL_EOF get here (csrc/io.c).
+    adapter = ffi.from_handle(handle)
     try:
-        if cmd == lib.BIO_CTRL_PENDING:
+        if cmd == _BIO_CTRL_PENDING:
             return adapter.target.pending
-        if cmd == lib.BIO_CTRL_EOF:
-            # Without this OpenSSL reports a bare SYSCALL error at EOF instead
-            # of UNEXPECTED_EOF_WHILE_READING.
-            return 1 if adapter.target.eof else 0
-        if cmd == lib.BIO_CTRL_FLUSH:
-            return 1
+        # Without this OpenSSL reports a bare SYSCALL error at EOF instead
+        # of UNEXPECTED_EOF_WHILE_READING.
+        return 1 if adapter.target.eof else 0
     except BaseException as exc:  # surfaces from the SSLObject call
         adapter.errors.record_transport(exc)
     return 0

@@ -22,6 +22,7 @@ import warnings
 import weakref
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union, overload
 
+from . import _accel
 from ._args import INT_MAX, check_ssize_t, type_name
 from ._binding import ffi, lib
 from ._bio import (
@@ -32,6 +33,7 @@ from ._bio import (
     buffer_for_writing,
     check_bio,
     io_locks,
+    is_stdlib_bio,
     scratch_buffer,
 )
 from ._bio import per_thread as _scratch_per_thread
@@ -69,6 +71,10 @@ _new_uncleared = ffi.new_allocator(should_clear_after_alloc=False)
 _connection_read = lib.ssl_bio_connection_read
 _connection_write = lib.ssl_bio_connection_write
 _unpack = ffi.unpack
+# The same, through the CPython accelerator (None on PyPy or when it is off).
+_accel_read = _accel.connection_read
+_accel_read_into: Any = _accel.connection_read_into  # set whenever _accel_read is
+_accel_write = _accel.connection_write
 
 
 def _attach_context(error: BaseException, later: BaseException) -> None:
@@ -97,17 +103,22 @@ class SSLObject(ConnectionHooks):
     _server_side: bool
     _server_hostname: Optional[str]
     _connection: Any  # ssl_bio_connection *: the SSL and its two locks, for C
+    _address: int  # its address, for the accelerator
     _locks: Tuple[Any, Any]  # keeps those two locks alive
     _locked: ConnectionLocks
     _shutdown_seen_zero: bool
     _may_handshake: bool
     _io_may_call_back: bool
+    _fast: bool  # neither: read() and write() make one C call
     _post_handshake_auth: bool
     _errors: Optional[CallbackErrors]  # made when first needed
     _switched_to: Optional[Tuple[SSLContext, ...]]
     _app_data: Any  # cffi handle to a weakref to self, for callbacks
     _foreign: bool
+    _python_bio: bool  # a foreign BIO whose methods may be Python code
     _mirror: Optional[OutgoingMirror]  # a stdlib outgoing MemoryBIO, served through ours
+    _mirror_inner: Optional[int]  # for the accelerator: its inner BIO's address,
+    _mirror_outgoing: Any  # and the stdlib BIO (both None without a mirror)
 
     __slots__ = (
         "_ssl",
@@ -116,17 +127,22 @@ class SSLObject(ConnectionHooks):
         "_server_side",
         "_server_hostname",
         "_connection",
+        "_address",
         "_locks",
         "_locked",
         "_shutdown_seen_zero",
         "_may_handshake",
         "_io_may_call_back",
+        "_fast",
         "_post_handshake_auth",
         "_errors",
         "_switched_to",
         "_app_data",
         "_foreign",
+        "_python_bio",
         "_mirror",
+        "_mirror_inner",
+        "_mirror_outgoing",
         "__weakref__",
     )
 
@@ -176,9 +192,11 @@ class SSLObject(ConnectionHooks):
             raise ValueError("check_hostname requires server_hostname")
 
         self = cls.__new__(cls)
-        self._mirror = None
+        self._mirror = self._mirror_inner = self._mirror_outgoing = None
         if OutgoingMirror.serves(incoming, outgoing):
             self._mirror = OutgoingMirror(outgoing)
+            self._mirror_inner = self._mirror.inner._address
+            self._mirror_outgoing = outgoing
             outgoing = self._mirror.inner
         self._errors = None
         self._paused = None
@@ -186,6 +204,9 @@ class SSLObject(ConnectionHooks):
         self._early_data = None
         self._switched_to = None
         self._foreign = not (isinstance(incoming, MemoryBIO) and isinstance(outgoing, MemoryBIO))
+        self._python_bio = any(
+            not (isinstance(bio, MemoryBIO) or is_stdlib_bio(bio)) for bio in (incoming, outgoing)
+        )
         ssl = context._new_ssl("ssl_bio:wrap_bio")
         # Owned from here on: whatever fails below frees it with this object.
         keepalive: Optional[List[Any]] = None
@@ -216,6 +237,7 @@ class SSLObject(ConnectionHooks):
         self._server_hostname = None
         self._locks = io_locks(incoming, outgoing)
         self._connection = ffi.new("ssl_bio_connection *", (ssl,) + self._locks)
+        self._address = int(ffi.cast("uintptr_t", self._connection))
         self._locked = ConnectionLocks(self._connection)
         self._shutdown_seen_zero = False
         self._may_handshake = True
@@ -258,19 +280,25 @@ class SSLObject(ConnectionHooks):
     def _update_io_may_call_back(self):
         """Whether reads and writes after the handshake may still run Python.
 
-        A foreign BIO, the message callback of the current context, or
-        handshake code (post-handshake authentication) all may: then they
-        take the context lock, collect callback errors and decrypt into a
-        buffer of their own instead of the per-thread scratch buffer.  The
-        stdlib's outgoing MemoryBIO (a mirror) goes that way too: its bytes
-        move in ``_handshaking_call``.
+        A foreign BIO written in Python, the message callback of the current
+        context, or handshake code (post-handshake authentication) all may:
+        then they take the context lock, collect callback errors and decrypt
+        into a buffer of their own instead of the per-thread scratch buffer.
+        The stdlib's ``ssl.MemoryBIO`` is C code: calls on it run no Python
+        of anyone's, and take the fast path (the outgoing one's bytes move
+        after each call, ``_push``).
         """
         self._io_may_call_back = bool(
-            self._foreign
-            or self._mirror is not None
+            self._python_bio
             or self._post_handshake_auth
             or self._context._callbacks.message.function is not None
         )
+        self._fast = not (self._may_handshake or self._io_may_call_back)
+
+    def _update_may_handshake(self):
+        """After a call that may have run handshake code: ``ssl_bio_may_handshake``."""
+        self._may_handshake = bool(lib.ssl_bio_may_handshake(self._ssl))
+        self._fast = not (self._may_handshake or self._io_may_call_back)
 
     def _enable_post_handshake_auth(self):
         """As the stdlib (bpo-37428): a client offers PHA; a server that
@@ -414,7 +442,7 @@ class SSLObject(ConnectionHooks):
             context._lock.release_shared()
             if mirror is not None:
                 mirror.push()
-        self._may_handshake = bool(lib.ssl_bio_may_handshake(self._ssl))
+        self._update_may_handshake()
         return result
 
     # --- attributes ----------------------------------------------------------
@@ -447,7 +475,7 @@ class SSLObject(ConnectionHooks):
                     self._switched_to = switched + (ctx,)
             self._context = ctx
             self._update_io_may_call_back()
-            self._may_handshake = bool(lib.ssl_bio_may_handshake(self._ssl))
+            self._update_may_handshake()
 
     @property
     def server_side(self) -> bool:
@@ -503,6 +531,20 @@ class SSLObject(ConnectionHooks):
         Returns bytes, or with ``buffer`` the number of bytes read into it.
         ``b''``/0 means the peer closed the connection cleanly (close_notify).
         """
+        if self._fast and _accel_read is not None:
+            # One C call, which also moves what OpenSSL wrote (a KeyUpdate
+            # reply, an alert) to a stdlib outgoing BIO; NotImplemented
+            # leaves the arguments to the checks below.
+            if buffer is None:
+                result = _accel_read(self._address, len, self._mirror_inner, self._mirror_outgoing)
+            else:
+                result = _accel_read_into(
+                    self._address, buffer, len, self._mirror_inner, self._mirror_outgoing
+                )
+            if result is not NotImplemented:
+                if result.__class__ is bytes or result >= 0:
+                    return result
+                raise self._finish(True, "ssl_bio:read", 0, -result)
         if buffer is None:
             length = len if len.__class__ is int else operator.index(len)
             if length <= 0:
@@ -514,20 +556,22 @@ class SSLObject(ConnectionHooks):
                 # Never more than one record: no allocation of what was asked.
                 check_ssize_t(length)
                 length = _MAX_RECORD_PLAINTEXT
-            if self._may_handshake or self._io_may_call_back:
-                # Foreign BIOs and message callbacks run Python inside
+            if not self._fast:
+                # Python BIOs and message callbacks run Python inside
                 # SSL_read (which may read another SSLObject): a buffer of
                 # its own, not this thread's scratch buffer.
                 target = _new_uncleared("char[]", length)
                 return _unpack(target, self._read_slowly(target, length))
             # Decrypt into this thread's scratch buffer and copy out once:
-            # with memory BIOs no Python runs inside SSL_read, so nothing can
-            # reuse the buffer meanwhile.
+            # no Python runs inside SSL_read, so nothing can reuse the
+            # buffer meanwhile.
             try:
                 target = _scratch_per_thread.scratch
             except AttributeError:
                 target = scratch_buffer()
             count = _connection_read(self._connection, target, length)
+            if self._mirror is not None:
+                self._mirror.push()
             if count > 0:
                 return _unpack(target, count)
             if count == 0:
@@ -541,9 +585,11 @@ class SSLObject(ConnectionHooks):
                 length = capacity
             if length == 0:
                 return 0
-            if self._may_handshake or self._io_may_call_back:
+            if not self._fast:
                 return self._read_slowly(target, length)
             count = _connection_read(self._connection, target, length)
+            if self._mirror is not None:
+                self._mirror.push()
             if count >= 0:
                 return count
             raise self._finish(True, "ssl_bio:read", 0, -count)
@@ -564,21 +610,30 @@ class SSLObject(ConnectionHooks):
         if data.__class__ is not bytes:  # bytes go to C as they are
             with buffer_for_reading(data) as view:
                 return self._write_slowly(view, ffi.sizeof(view))
-        length = len(data)
-        if length > INT_MAX or self._may_handshake or self._io_may_call_back:
-            return self._write_slowly(data, length)
-        count = _connection_write(self._connection, data, length)
-        if count >= 0:
-            return count
-        raise self._finish(True, "ssl_bio:write", 0, -count)
+        if self._fast:
+            if _accel_write is not None:  # also moves the bytes to a stdlib outgoing BIO
+                count = _accel_write(self._address, data, self._mirror_inner, self._mirror_outgoing)
+            else:
+                length = len(data)
+                if length > INT_MAX:
+                    raise OverflowError(f"string longer than {INT_MAX} bytes")
+                count = _connection_write(self._connection, data, length)
+                if self._mirror is not None:
+                    self._mirror.push()
+            if count >= 0:
+                return count
+            raise self._finish(True, "ssl_bio:write", 0, -count)
+        return self._write_slowly(data, len(data))
 
     def _write_slowly(self, data, length):
         """write() for other buffers, or where it may run handshake code or
         call back into Python (as _read_slowly)."""
         if length > INT_MAX:
             raise OverflowError(f"string longer than {INT_MAX} bytes")
-        if not (self._may_handshake or self._io_may_call_back):
+        if self._fast:
             count = _connection_write(self._connection, data, length)
+            if self._mirror is not None:
+                self._mirror.push()
             if count >= 0:
                 return count
             raise self._finish(True, "ssl_bio:write", 0, -count)
