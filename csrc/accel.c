@@ -23,6 +23,10 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+#ifndef PYPY_VERSION
+#include <structmember.h> /* T_OBJECT_EX: the type of a __slots__ member */
+#endif
+
 #include "ssl_bio.h"
 
 #include <limits.h>
@@ -40,9 +44,13 @@ int ssl_bio_accel_install(const char *module_name)
 
 /* The most plaintext one record carries: SSL_read_ex returns no more. */
 #define MAX_RECORD_PLAINTEXT 16384
+/* Reads up to this size decrypt on the stack and copy into a bytes object of
+   the size read; larger ones into a bytes object of the size asked for. */
+#define SMALL_READ 2048
 
 /* Interned method and attribute names, made by ssl_bio_accel_install. */
 static PyObject *str_read, *str_write, *str_pending, *str_eof, *str_record_transport;
+static PyObject *str_release;
 
 /* --- Locks, with the GIL held ----------------------------------------- */
 
@@ -168,75 +176,45 @@ static PyObject *memory_write(PyObject *module, PyObject *const *args, Py_ssize_
 
 /* --- SSLObject -------------------------------------------------------- */
 
-/* After an SSLObject call whose outgoing BIO is the stdlib's (an
-   OutgoingMirror, _bio.py): what OpenSSL wrote into the ssl_bio MemoryBIO
-   at inner_address, to outgoing.write().  Nothing when outgoing is None.
-   0 with an exception set if that failed. */
-static int push_mirror(PyObject *inner_address, PyObject *outgoing)
-{
-    const ssl_bio_memory *inner;
-    PyObject *data, *written;
-    int size;
-    if (outgoing == Py_None)
-        return 1;
-    if (!(inner = address_of(inner_address)))
-        return 0;
-    lock_holding_gil(inner->lock);
-    size = ssl_bio_memory_readable(inner, INT_MAX);
-    if (size == 0) {
-        ssl_bio_lock_release(inner->lock);
-        return 1;
-    }
-    data = PyBytes_FromStringAndSize(NULL, size);
-    if (data != NULL && ssl_bio_memory_read_locked(inner, PyBytes_AS_STRING(data), size) != size) {
-        Py_CLEAR(data);
-        PyErr_SetString(PyExc_MemoryError, "ssl_bio: reading a memory BIO failed");
-    }
-    ssl_bio_lock_release(inner->lock);
-    if (data == NULL)
-        return 0;
-    written = PyObject_CallMethodOneArg(outgoing, str_write, data);
-    Py_DECREF(data);
-    Py_XDECREF(written);
-    return written != NULL;
-}
-
-/* The result of an SSLObject call, once the mirror is pushed. */
-static PyObject *pushed(PyObject *result, PyObject *inner_address, PyObject *outgoing)
-{
-    if (result != NULL && !push_mirror(inner_address, outgoing))
-        Py_CLEAR(result);
-    return result;
-}
-
-/* connection_read(address, n, inner_address, outgoing) -> bytes (b'' at a
-   clean EOF), or the negative SSL_get_error() answer as an int, or
-   NotImplemented where read() must judge n (not an int, not positive).
-   At most one record's plaintext (16 KiB), decrypted on the stack and
-   copied once into the bytes object.  The last two arguments
-   are an OutgoingMirror's, or None (push_mirror); the same for the calls
-   below. */
+/* connection_read(address, n) -> bytes (b'' at a clean EOF), or the
+   negative SSL_get_error() answer as an int, or NotImplemented where read()
+   must judge n (not an int, not positive).  At most one record's plaintext
+   (16 KiB). */
 static PyObject *connection_read(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     const ssl_bio_connection *connection;
-    char buf[MAX_RECORD_PLAINTEXT];
+    char small[SMALL_READ];
+    PyObject *data = NULL;
+    char *target = small;
     long asked, result;
     (void)module;
-    if (!check_nargs("connection_read", nargs, 4) || !(connection = address_of(args[0])))
+    if (!check_nargs("connection_read", nargs, 2) || !(connection = address_of(args[0])))
         return NULL;
     if (!small_int(args[1], &asked) || asked < 1)
         Py_RETURN_NOTIMPLEMENTED;
     if (asked > MAX_RECORD_PLAINTEXT)
         asked = MAX_RECORD_PLAINTEXT;
+    if (asked > SMALL_READ) {
+        /* Decrypted straight into the bytes object, shrunk to fit after. */
+        if (!(data = PyBytes_FromStringAndSize(NULL, asked)))
+            return NULL;
+        target = PyBytes_AS_STRING(data);
+    }
     connection_lock_holding_gil(connection);
-    result = ssl_bio_connection_read_locked(connection->ssl, buf, (size_t)asked);
+    result = ssl_bio_connection_read_locked(connection->ssl, target, (size_t)asked);
     ssl_bio_connection_unlock(connection);
-    if (result < 0)
-        return pushed(PyLong_FromLong(result), args[2], args[3]);
-    return pushed(PyBytes_FromStringAndSize(buf, (Py_ssize_t)result), args[2], args[3]);
+    if (result < 0) {
+        Py_XDECREF(data);
+        return PyLong_FromLong(result);
+    }
+    if (data == NULL)
+        data = PyBytes_FromStringAndSize(small, (Py_ssize_t)result);
+    else if (result != asked && _PyBytes_Resize(&data, (Py_ssize_t)result) != 0)
+        data = NULL;
+    return data;
 }
 
-/* connection_read_into(address, buffer, n, inner_address, outgoing) -> int: the count read into the
+/* connection_read_into(address, buffer, n) -> int: the count read into the
    writable buffer (n <= 0 or beyond it: its size), or the negative
    SSL_get_error() answer.  NotImplemented for anything the SSLObject's own
    checks must judge (not a writable contiguous buffer, n not a C ssize_t):
@@ -248,7 +226,7 @@ static PyObject *connection_read_into(PyObject *module, PyObject *const *args, P
     Py_ssize_t length;
     long result;
     (void)module;
-    if (!check_nargs("connection_read_into", nargs, 5) || !(connection = address_of(args[0])))
+    if (!check_nargs("connection_read_into", nargs, 3) || !(connection = address_of(args[0])))
         return NULL;
     length = PyLong_AsSsize_t(args[2]);
     if (length == -1 && PyErr_Occurred()) {
@@ -269,17 +247,17 @@ static PyObject *connection_read_into(PyObject *module, PyObject *const *args, P
     result = ssl_bio_connection_read_locked(connection->ssl, view.buf, (size_t)length);
     ssl_bio_connection_unlock(connection);
     PyBuffer_Release(&view);
-    return pushed(PyLong_FromLong(result), args[3], args[4]);
+    return PyLong_FromLong(result);
 }
 
-/* connection_write(address, data: bytes, inner_address, outgoing) -> int: the count written, or the
+/* connection_write(address, data: bytes) -> int: the count written, or the
    negative SSL_get_error() answer. */
 static PyObject *connection_write(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     const ssl_bio_connection *connection;
     long result;
     (void)module;
-    if (!check_nargs("connection_write", nargs, 4) || !(connection = address_of(args[0])))
+    if (!check_nargs("connection_write", nargs, 2) || !(connection = address_of(args[0])))
         return NULL;
     if (!PyBytes_Check(args[1]))
         return PyErr_Format(PyExc_TypeError, "connection_write: bytes required");
@@ -289,7 +267,7 @@ static PyObject *connection_write(PyObject *module, PyObject *const *args, Py_ss
     result = ssl_bio_connection_write_locked(connection->ssl, PyBytes_AS_STRING(args[1]),
                                              (size_t)PyBytes_GET_SIZE(args[1]));
     ssl_bio_connection_unlock(connection);
-    return pushed(PyLong_FromLong(result), args[2], args[3]);
+    return PyLong_FromLong(result);
 }
 
 /* --- The BIO over a stdlib ssl.MemoryBIO ------------------------------- */
@@ -373,17 +351,28 @@ static int stdlib_bio_read(BIO *bio, char *buf, int size)
     return result;
 }
 
+/* The target's write() copies the record from OpenSSL's buffer, through a
+   memoryview: one copy, as the stdlib's own SSL_write into its BIO.  The
+   stdlib's MemoryBIO.write keeps no reference to the view, and it is
+   released before OpenSSL reuses the buffer. */
 static int stdlib_bio_write(BIO *bio, const char *buf, int size)
 {
     const stdlib_bio_state *state = BIO_get_data(bio);
     PyGILState_STATE gil;
-    PyObject *data, *result = NULL;
+    PyObject *view, *result = NULL;
     BIO_clear_retry_flags(bio);
     gil = PyGILState_Ensure();
-    data = PyBytes_FromStringAndSize(buf, size);
-    if (data != NULL) {
-        result = PyObject_CallMethodOneArg(state->target, str_write, data);
-        Py_DECREF(data);
+    view = PyMemoryView_FromMemory((char *)buf, size, PyBUF_READ);
+    if (view != NULL) {
+        result = PyObject_CallMethodOneArg(state->target, str_write, view);
+        if (Py_REFCNT(view) > 1 && result != NULL) {
+            /* Kept (never by the stdlib's MemoryBIO): cut it off the buffer. */
+            PyObject *released = PyObject_CallMethodNoArgs(view, str_release);
+            if (released == NULL)
+                Py_CLEAR(result);
+            Py_XDECREF(released);
+        }
+        Py_DECREF(view);
     }
     if (result == NULL)
         report(state);
@@ -457,6 +446,233 @@ static PyObject *stdlib_bio_new(PyObject *module, PyObject *const *args, Py_ssiz
     return PyLong_FromVoidPtr(bio);
 }
 
+/* --- Methods ---------------------------------------------------------- */
+
+/* MemoryBIO.read/write and SSLObject.read/write themselves, as C method
+   descriptors on the classes (accelerate_classes): no Python frame per call.
+   They read the objects' __slots__ at the offsets the classes' member
+   descriptors give, call the functions above, and hand whatever they do not
+   take (keywords, NotImplemented, an object not in the fast state) to the
+   Python method they replace, which stays the definition of the behaviour. */
+
+enum { MEMORY_READ, MEMORY_WRITE, SSLOBJECT_READ, SSLOBJECT_WRITE, METHOD_COUNT };
+
+/* The replaced Python functions, and the docstrings of the descriptors. */
+static PyObject *python_method[METHOD_COUNT];
+static PyObject *method_doc[METHOD_COUNT];
+/* Slot offsets: MemoryBIO._address, _eof_written; SSLObject._address, _fast. */
+static Py_ssize_t bio_address, bio_eof_written, object_address, object_fast;
+static PyObject *str_raise_read_error, *str_raise_write_error, *default_read_length;
+
+/* The slot at offset in self (borrowed; NULL if unset). */
+static PyObject *slot(PyObject *self, Py_ssize_t offset)
+{
+    return *(PyObject **)((char *)self + offset);
+}
+
+/* The replaced Python method, called as it would have been. */
+static PyObject *fall_back(int which, PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                           PyObject *kwnames)
+{
+    PyObject *bound = PyMethod_New(python_method[which], self);
+    PyObject *result;
+    if (bound == NULL)
+        return NULL;
+    result = PyObject_Vectorcall(bound, args, (size_t)nargs, kwnames);
+    Py_DECREF(bound);
+    return result;
+}
+
+static PyObject *memory_bio_read(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                 PyObject *kwnames)
+{
+    PyObject *call[2], *result;
+    static PyObject *all;
+    if ((kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0) || nargs > 1
+        || !(call[0] = slot(self, bio_address)))
+        return fall_back(MEMORY_READ, self, args, nargs, kwnames);
+    if (all == NULL && !(all = PyLong_FromLong(-1)))
+        return NULL;
+    call[1] = nargs == 1 ? args[0] : all;
+    result = memory_read(NULL, call, 2);
+    if (result == NULL || PyBytes_CheckExact(result))
+        return result;
+    Py_DECREF(result); /* NotImplemented, or None (BIO_read failed) */
+    return fall_back(MEMORY_READ, self, args, nargs, kwnames);
+}
+
+static PyObject *memory_bio_write(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                  PyObject *kwnames)
+{
+    PyObject *call[2], *result;
+    if ((kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0) || nargs != 1
+        || !PyBytes_CheckExact(args[0]) || slot(self, bio_eof_written) != Py_False
+        || !(call[0] = slot(self, bio_address)))
+        return fall_back(MEMORY_WRITE, self, args, nargs, kwnames);
+    call[1] = args[0];
+    result = memory_write(NULL, call, 2);
+    if (result == NULL || PyLong_AsLong(result) >= 0)
+        return result;
+    Py_DECREF(result);
+    return fall_back(MEMORY_WRITE, self, args, nargs, kwnames);
+}
+
+/* The SSLObject's own error for a failed call: self._raise_*_error(code)
+   raises what SSLObject._finish decides. */
+static PyObject *raise_error(PyObject *self, PyObject *name, PyObject *code)
+{
+    PyObject *result = PyObject_CallMethodOneArg(self, name, code);
+    Py_DECREF(code);
+    if (result != NULL) {
+        Py_DECREF(result);
+        PyErr_SetString(PyExc_SystemError, "ssl_bio: a failed call raised nothing");
+    }
+    return NULL;
+}
+
+static PyObject *sslobject_read(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                PyObject *kwnames)
+{
+    PyObject *call[3], *result;
+    if ((kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0) || nargs > 2
+        || slot(self, object_fast) != Py_True || !(call[0] = slot(self, object_address)))
+        return fall_back(SSLOBJECT_READ, self, args, nargs, kwnames);
+    call[1] = nargs >= 1 ? args[0] : default_read_length;
+    if (nargs < 2 || args[1] == Py_None) {
+        result = connection_read(NULL, call, 2);
+    } else {
+        call[2] = call[1];
+        call[1] = args[1];
+        result = connection_read_into(NULL, call, 3);
+    }
+    if (result == NULL || PyBytes_CheckExact(result))
+        return result;
+    if (result == Py_NotImplemented) {
+        Py_DECREF(result);
+        return fall_back(SSLOBJECT_READ, self, args, nargs, kwnames);
+    }
+    if (PyLong_AsLong(result) >= 0)
+        return result;
+    return raise_error(self, str_raise_read_error, result);
+}
+
+static PyObject *sslobject_write(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                                 PyObject *kwnames)
+{
+    PyObject *call[2], *result;
+    if ((kwnames != NULL && PyTuple_GET_SIZE(kwnames) != 0) || nargs != 1
+        || !PyBytes_CheckExact(args[0]) || slot(self, object_fast) != Py_True
+        || !(call[0] = slot(self, object_address)))
+        return fall_back(SSLOBJECT_WRITE, self, args, nargs, kwnames);
+    call[1] = args[0];
+    result = connection_write(NULL, call, 2);
+    if (result == NULL || PyLong_AsLong(result) >= 0)
+        return result;
+    return raise_error(self, str_raise_write_error, result);
+}
+
+#define METHOD(function, name)                                                           \
+    {name, (PyCFunction)(void (*)(void))function, METH_FASTCALL | METH_KEYWORDS, NULL}
+
+static PyMethodDef methods[METHOD_COUNT] = {
+    METHOD(memory_bio_read, "read"),
+    METHOD(memory_bio_write, "write"),
+    METHOD(sslobject_read, "read"),
+    METHOD(sslobject_write, "write"),
+};
+
+/* The text signatures (for inspect.signature and the docs), as the stdlib's. */
+static const char *const method_signature[METHOD_COUNT] = {
+    "($self, size=-1, /)",
+    "($self, b, /)",
+    "($self, /, len=1024, buffer=None)",
+    "($self, /, data)",
+};
+
+/* The offset of a T_OBJECT_EX __slots__ member of cls, or -1. */
+static Py_ssize_t slot_offset(PyObject *cls, const char *name)
+{
+    PyObject *descr = PyObject_GetAttrString(cls, name);
+    Py_ssize_t offset = -1;
+    if (descr == NULL)
+        return -1;
+    if (PyObject_TypeCheck(descr, &PyMemberDescr_Type)
+        && ((PyMemberDescrObject *)descr)->d_member->type == T_OBJECT_EX)
+        offset = ((PyMemberDescrObject *)descr)->d_member->offset;
+    else
+        PyErr_Format(PyExc_TypeError, "ssl_bio: %s is not a __slots__ member", name);
+    Py_DECREF(descr);
+    return offset;
+}
+
+/* Put methods[which] on cls in place of its Python function. */
+static int replace_method(PyObject *cls, int which)
+{
+    PyMethodDef *def = &methods[which];
+    PyObject *function, *doc, *descr;
+    int ok;
+    function = PyObject_GetAttrString(cls, def->ml_name);
+    if (function == NULL)
+        return 0;
+    if (!PyFunction_Check(function)) {
+        Py_DECREF(function);
+        PyErr_Format(PyExc_TypeError, "ssl_bio: %s is not a Python function", def->ml_name);
+        return 0;
+    }
+    doc = PyObject_GetAttrString(function, "__doc__");
+    if (doc == NULL || !PyUnicode_Check(doc)) {
+        Py_DECREF(function);
+        Py_XDECREF(doc);
+        PyErr_Format(PyExc_TypeError, "ssl_bio: %s has no docstring", def->ml_name);
+        return 0;
+    }
+    method_doc[which] = PyUnicode_FromFormat("%s%s\n--\n\n%U", def->ml_name,
+                                             method_signature[which], doc);
+    Py_DECREF(doc);
+    if (method_doc[which] == NULL || !(def->ml_doc = PyUnicode_AsUTF8(method_doc[which]))) {
+        Py_DECREF(function);
+        return 0;
+    }
+    python_method[which] = function; /* kept for ever: the fallback */
+    descr = PyDescr_NewMethod((PyTypeObject *)cls, def);
+    ok = descr != NULL && PyObject_SetAttrString(cls, def->ml_name, descr) == 0;
+    Py_XDECREF(descr);
+    return ok;
+}
+
+/* accelerate_memory_bio(MemoryBIO): its read and write become C methods. */
+static PyObject *accelerate_memory_bio(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (!check_nargs("accelerate_memory_bio", nargs, 1) || !PyType_Check(args[0]))
+        return NULL;
+    if ((bio_address = slot_offset(args[0], "_address")) < 0
+        || (bio_eof_written = slot_offset(args[0], "_eof_written")) < 0
+        || !replace_method(args[0], MEMORY_READ) || !replace_method(args[0], MEMORY_WRITE))
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+/* accelerate_sslobject(SSLObject): its read and write become C methods. */
+static PyObject *accelerate_sslobject(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    PyObject *cls;
+    (void)module;
+    if (!check_nargs("accelerate_sslobject", nargs, 1) || !PyType_Check(args[0]))
+        return NULL;
+    cls = args[0];
+    if ((object_address = slot_offset(cls, "_address")) < 0
+        || (object_fast = slot_offset(cls, "_fast")) < 0)
+        return NULL;
+    if (!(str_raise_read_error = PyUnicode_InternFromString("_raise_read_error"))
+        || !(str_raise_write_error = PyUnicode_InternFromString("_raise_write_error"))
+        || !(default_read_length = PyLong_FromLong(1024)))
+        return NULL;
+    if (!replace_method(cls, SSLOBJECT_READ) || !replace_method(cls, SSLOBJECT_WRITE))
+        return NULL;
+    Py_RETURN_NONE;
+}
+
 /* --- Installation ----------------------------------------------------- */
 
 #define FASTCALL(name) {#name, (PyCFunction)(void (*)(void))name, METH_FASTCALL, NULL}
@@ -469,6 +685,8 @@ static PyMethodDef accelerated[] = {
     FASTCALL(connection_read_into),
     FASTCALL(connection_write),
     FASTCALL(stdlib_bio_new),
+    FASTCALL(accelerate_memory_bio),
+    FASTCALL(accelerate_sslobject),
     {NULL, NULL, 0, NULL},
 };
 
@@ -478,7 +696,8 @@ static int intern_names(void)
            && (str_write = PyUnicode_InternFromString("write")) != NULL
            && (str_pending = PyUnicode_InternFromString("pending")) != NULL
            && (str_eof = PyUnicode_InternFromString("eof")) != NULL
-           && (str_record_transport = PyUnicode_InternFromString("record_transport")) != NULL;
+           && (str_record_transport = PyUnicode_InternFromString("record_transport")) != NULL
+           && (str_release = PyUnicode_InternFromString("release")) != NULL;
 }
 
 static int make_stdlib_bio_method(void)

@@ -8,7 +8,9 @@ SSLObject read/write, and a BIO that reads and writes the stdlib's
 ``ssl.MemoryBIO`` (what asyncio, uvloop and Trio hand ``wrap_bio``) -- which
 keep the GIL and release it only to wait for a lock another thread holds.
 Importing this module puts them here; the callers (``_bio``, ``_object``)
-take them when they are not None.
+take them when they are not None, and make ``MemoryBIO.read``/``write`` and
+``SSLObject.read``/``write`` C methods (no Python frame on the everyday
+call; anything else goes to the Python method they replace).
 
 They are None on PyPy (where cffi calls are cheap and the JIT sees through
 the Python path), and when the environment variable ``SSL_BIO_ACCELERATOR``
@@ -35,6 +37,10 @@ connection_read: _Function = None
 connection_read_into: _Function = None
 connection_write: _Function = None
 stdlib_bio_new: _Function = None
+# Replace MemoryBIO's and SSLObject's read and write with C methods that fall
+# back to the Python ones for anything but the everyday call.
+accelerate_memory_bio: _Function = None
+accelerate_sslobject: _Function = None
 
 
 def _install() -> bool:

@@ -258,6 +258,12 @@ class MemoryBIO:
         lib.ssl_bio_memory_write_eof(self._memory)
 
 
+if _accel.accelerate_memory_bio is not None:
+    # read() and write() as C methods; the Python ones above stay the
+    # definition, and take every call the C ones do not.
+    _accel.accelerate_memory_bio(MemoryBIO)
+
+
 class ForeignBIO:
     """What a foreign BIO's OpenSSL side knows: the object, and where to report.
 
@@ -320,13 +326,15 @@ def is_stdlib_bio(bio):
 class OutgoingMirror:
     """The stdlib's own ``ssl.MemoryBIO`` as the outgoing side, served through one of ours.
 
-    What asyncio, uvloop and Trio hand ``wrap_bio()``.  Through the foreign BIO
-    method every BIO_write and BIO_ctrl OpenSSL makes would be a Python
-    callback; instead OpenSSL writes into an ssl_bio MemoryBIO and ``push()``
-    moves the bytes to the stdlib's after each SSLObject call
-    (``_handshaking_call``).  The incoming side stays a foreign BIO: OpenSSL
-    then reads exactly what it needs, and what it has not read stays visible
-    in the stdlib BIO (Trio's ``unwrap()`` reads it).
+    What asyncio, uvloop and Trio hand ``wrap_bio()``.  On the cffi path (PyPy,
+    or the accelerator off; the accelerator's C BIO writes to it directly)
+    every BIO_write and BIO_ctrl OpenSSL makes through the foreign BIO method
+    would be a Python callback; instead OpenSSL writes into an ssl_bio
+    MemoryBIO and ``push()`` moves the bytes to the stdlib's after each
+    SSLObject call (``_handshaking_call``, and read/write's fast path).  The
+    incoming side stays a foreign BIO: OpenSSL then reads exactly what it
+    needs, and what it has not read stays visible in the stdlib BIO (Trio's
+    ``unwrap()`` reads it).
     """
 
     __slots__ = ("outgoing", "inner")

@@ -117,8 +117,6 @@ class SSLObject(ConnectionHooks):
     _foreign: bool
     _python_bio: bool  # a foreign BIO whose methods may be Python code
     _mirror: Optional[OutgoingMirror]  # a stdlib outgoing MemoryBIO, served through ours
-    _mirror_inner: Optional[int]  # for the accelerator: its inner BIO's address,
-    _mirror_outgoing: Any  # and the stdlib BIO (both None without a mirror)
 
     __slots__ = (
         "_ssl",
@@ -141,8 +139,6 @@ class SSLObject(ConnectionHooks):
         "_foreign",
         "_python_bio",
         "_mirror",
-        "_mirror_inner",
-        "_mirror_outgoing",
         "__weakref__",
     )
 
@@ -192,11 +188,10 @@ class SSLObject(ConnectionHooks):
             raise ValueError("check_hostname requires server_hostname")
 
         self = cls.__new__(cls)
-        self._mirror = self._mirror_inner = self._mirror_outgoing = None
-        if OutgoingMirror.serves(incoming, outgoing):
+        self._mirror = None
+        if _accel.stdlib_bio_new is None and OutgoingMirror.serves(incoming, outgoing):
+            # (The accelerator's BIO writes to the stdlib's directly, from C.)
             self._mirror = OutgoingMirror(outgoing)
-            self._mirror_inner = self._mirror.inner._address
-            self._mirror_outgoing = outgoing
             outgoing = self._mirror.inner
         self._errors = None
         self._paused = None
@@ -532,15 +527,13 @@ class SSLObject(ConnectionHooks):
         ``b''``/0 means the peer closed the connection cleanly (close_notify).
         """
         if self._fast and _accel_read is not None:
-            # One C call, which also moves what OpenSSL wrote (a KeyUpdate
-            # reply, an alert) to a stdlib outgoing BIO; NotImplemented
-            # leaves the arguments to the checks below.
+            # One C call (the accelerator's C method takes this path without
+            # a Python frame); NotImplemented leaves the arguments to the
+            # checks below.
             if buffer is None:
-                result = _accel_read(self._address, len, self._mirror_inner, self._mirror_outgoing)
+                result = _accel_read(self._address, len)
             else:
-                result = _accel_read_into(
-                    self._address, buffer, len, self._mirror_inner, self._mirror_outgoing
-                )
+                result = _accel_read_into(self._address, buffer, len)
             if result is not NotImplemented:
                 if result.__class__ is bytes or result >= 0:
                     return result
@@ -611,8 +604,8 @@ class SSLObject(ConnectionHooks):
             with buffer_for_reading(data) as view:
                 return self._write_slowly(view, ffi.sizeof(view))
         if self._fast:
-            if _accel_write is not None:  # also moves the bytes to a stdlib outgoing BIO
-                count = _accel_write(self._address, data, self._mirror_inner, self._mirror_outgoing)
+            if _accel_write is not None:
+                count = _accel_write(self._address, data)
             else:
                 length = len(data)
                 if length > INT_MAX:
@@ -641,6 +634,14 @@ class SSLObject(ConnectionHooks):
             count = self._handshaking_call(_connection_write, self._connection, data, length)
             self._raise_if_failed(count < 0, "ssl_bio:write", 0, -count)
             return count
+
+    def _raise_read_error(self, code: int) -> None:
+        """Raise what a read failing with SSL_get_error() ``-code`` raises (the accelerator's)."""
+        raise self._finish(True, "ssl_bio:read", 0, -code)
+
+    def _raise_write_error(self, code: int) -> None:
+        """Raise what a write failing with SSL_get_error() ``-code`` raises (the accelerator's)."""
+        raise self._finish(True, "ssl_bio:write", 0, -code)
 
     def pending(self) -> int:
         """Decrypted bytes that read() can return without more input."""
@@ -852,3 +853,9 @@ class SSLObject(ConnectionHooks):
         """
         with self._locked:
             return export_keying_material(self._ssl, label, length, context)
+
+
+if _accel.accelerate_sslobject is not None:
+    # read() and write() as C methods; the Python ones above stay the
+    # definition, and take every call the C ones do not.
+    _accel.accelerate_sslobject(SSLObject)
