@@ -32,7 +32,10 @@
 #include <limits.h>
 #include <string.h>
 
-#ifdef PYPY_VERSION
+#if defined(PYPY_VERSION) || defined(Py_GIL_DISABLED)
+/* PyPy: cffi's own path is the fast one.  A free-threaded CPython: these
+   functions rely on the GIL to keep other threads out of the objects between
+   the slot reads and the locks, so they stay out. */
 
 int ssl_bio_accel_install(const char *module_name)
 {
@@ -40,7 +43,7 @@ int ssl_bio_accel_install(const char *module_name)
     return 0;
 }
 
-#else /* CPython */
+#else /* CPython with the GIL */
 
 /* The most plaintext one record carries: SSL_read_ex returns no more. */
 #define MAX_RECORD_PLAINTEXT 16384
@@ -741,4 +744,4 @@ int ssl_bio_accel_install(const char *module_name)
     return ok ? 1 : -1;
 }
 
-#endif /* PYPY_VERSION */
+#endif /* PYPY_VERSION || Py_GIL_DISABLED */

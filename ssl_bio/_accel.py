@@ -13,9 +13,10 @@ take them when they are not None, and make ``MemoryBIO.read``/``write`` and
 call; anything else goes to the Python method they replace).
 
 They are None on PyPy (where cffi calls are cheap and the JIT sees through
-the Python path), and when the environment variable ``SSL_BIO_ACCELERATOR``
-is ``0`` at import: the cffi path does the same work, and the test suite
-runs both ways (``tox -e py311-noaccel``).
+the Python path), on a free-threaded CPython (they rely on the GIL), and
+when the environment variable ``SSL_BIO_ACCELERATOR`` is ``0`` at import:
+the cffi path does the same work, and the test suite runs both ways
+(``tox -e py311-noaccel``).
 """
 
 from __future__ import annotations

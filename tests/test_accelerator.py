@@ -12,6 +12,7 @@ import platform
 import ssl
 import subprocess
 import sys
+import sysconfig
 import threading
 
 import pytest
@@ -20,7 +21,10 @@ import ssl_bio
 from conftest import Pair, client_context, describe_error, server_context
 from ssl_bio import _accel
 
-CPYTHON = platform.python_implementation() == "CPython"
+# Free-threaded CPython builds leave it out, as PyPy does (csrc/accel.c).
+CPYTHON = platform.python_implementation() == "CPython" and not sysconfig.get_config_var(
+    "Py_GIL_DISABLED"
+)
 ACCELERATED = ("memory_pending", "memory_read", "memory_write", "connection_read")
 ACCELERATED += ("connection_read_into", "connection_write", "stdlib_bio_new")
 
@@ -32,7 +36,7 @@ def test_on_exactly_on_cpython_unless_turned_off():
         assert (getattr(_accel, name) is not None) is expected, name
 
 
-@pytest.mark.skipif(not CPYTHON, reason="PyPy has no accelerator")
+@pytest.mark.skipif(not CPYTHON, reason="no accelerator on PyPy")
 @pytest.mark.parametrize("setting, enabled", [("0", False), ("1", True), (None, True)])
 def test_the_environment_variable(setting, enabled):
     env = dict(os.environ)
@@ -116,7 +120,7 @@ def _run_scenario(certs, setting):
     return proc.stdout.splitlines()
 
 
-@pytest.mark.skipif(not CPYTHON, reason="PyPy has no accelerator")
+@pytest.mark.skipif(not CPYTHON, reason="no accelerator on PyPy")
 def test_both_paths_give_the_same_results(certs):
     accelerated = _run_scenario(certs, "1")
     plain = _run_scenario(certs, "0")
