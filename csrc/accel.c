@@ -392,10 +392,8 @@ static long stdlib_bio_ctrl(BIO *bio, int cmd, long num, void *ptr)
     long result = 0;
     (void)num;
     (void)ptr;
-    if (cmd == BIO_CTRL_FLUSH)
-        return 1;
-    if (cmd != BIO_CTRL_PENDING && cmd != BIO_CTRL_EOF)
-        return 0;
+    if (!ssl_bio_ctrl_asks_object(cmd, &result))
+        return result;
     gil = PyGILState_Ensure();
     value = PyObject_GetAttr(state->target, cmd == BIO_CTRL_PENDING ? str_pending : str_eof);
     if (value != NULL) {

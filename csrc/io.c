@@ -245,14 +245,25 @@ static int foreign_write(BIO *bio, const char *buf, int size)
     return ssl_bio_foreign_write(BIO_get_data(bio), buf, size);
 }
 
+/* What a BIO over a MemoryBIO-like object answers a control without asking
+   the object: 1 if only the object can answer (BIO_CTRL_PENDING, _EOF),
+   else 0 with the answer in *answer (a flush succeeds; the rest are not
+   supported). */
+int ssl_bio_ctrl_asks_object(int cmd, long *answer)
+{
+    if (cmd == BIO_CTRL_PENDING || cmd == BIO_CTRL_EOF)
+        return 1;
+    *answer = cmd == BIO_CTRL_FLUSH ? 1 : 0;
+    return 0;
+}
+
 static long foreign_ctrl(BIO *bio, int cmd, long num, void *ptr)
 {
+    long answer;
     (void)num;
     (void)ptr;
-    if (cmd == BIO_CTRL_FLUSH)
-        return 1;
-    if (cmd != BIO_CTRL_PENDING && cmd != BIO_CTRL_EOF)
-        return 0;
+    if (!ssl_bio_ctrl_asks_object(cmd, &answer))
+        return answer;
     return ssl_bio_foreign_ctrl(BIO_get_data(bio), cmd);
 }
 

@@ -156,6 +156,7 @@ int ssl_bio_shutdown(SSL *ssl);
    _callbacks.py) with the BIO's data, a cffi handle. */
 #define SSL_BIO_FOREIGN_RETRY (-2)
 BIO_METHOD *ssl_bio_foreign_method(void);
+int ssl_bio_ctrl_asks_object(int cmd, long *answer);
 int ssl_bio_foreign_read(void *handle, char *buf, int size);
 int ssl_bio_foreign_write(void *handle, const char *buf, int size);
 long ssl_bio_foreign_ctrl(void *handle, int cmd);

@@ -603,24 +603,17 @@ class SSLObject(ConnectionHooks):
         if data.__class__ is not bytes:  # bytes go to C as they are
             with buffer_for_reading(data) as view:
                 return self._write_slowly(view, ffi.sizeof(view))
-        if self._fast:
-            if _accel_write is not None:
-                count = _accel_write(self._address, data)
-            else:
-                length = len(data)
-                if length > INT_MAX:
-                    raise OverflowError(f"string longer than {INT_MAX} bytes")
-                count = _connection_write(self._connection, data, length)
-                if self._mirror is not None:
-                    self._mirror.push()
+        if self._fast and _accel_write is not None:
+            count = _accel_write(self._address, data)
             if count >= 0:
                 return count
             raise self._finish(True, "ssl_bio:write", 0, -count)
         return self._write_slowly(data, len(data))
 
     def _write_slowly(self, data, length):
-        """write() for other buffers, or where it may run handshake code or
-        call back into Python (as _read_slowly)."""
+        """write() through cffi: for other buffers, without the accelerator,
+        or where it may run handshake code or call back into Python (as
+        _read_slowly)."""
         if length > INT_MAX:
             raise OverflowError(f"string longer than {INT_MAX} bytes")
         if self._fast:
