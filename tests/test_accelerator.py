@@ -38,14 +38,21 @@ def test_on_exactly_on_cpython_unless_turned_off():
 
 @pytest.mark.skipif(not CPYTHON, reason="no accelerator on PyPy")
 @pytest.mark.parametrize("setting, enabled", [("0", False), ("1", True), (None, True)])
-def test_the_environment_variable(setting, enabled):
+def test_the_environment_variable(setting, enabled, tmp_path):
     env = dict(os.environ)
     env.pop("SSL_BIO_ACCELERATOR", None)
     if setting is not None:
         env["SSL_BIO_ACCELERATOR"] = setting
     code = "from ssl_bio import _accel; print(_accel.ENABLED, _accel.connection_write is None)"
+    # From an empty directory: "-c" puts the working directory first on sys.path,
+    # and a checkout's uncompiled ssl_bio/ must not shadow the installed one.
     out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.split()
     assert out == [str(enabled), str(not enabled)]
 
