@@ -280,8 +280,9 @@ class SSLObject(ConnectionHooks):
         then they take the context lock, collect callback errors and decrypt
         into a buffer of their own instead of the per-thread scratch buffer.
         The stdlib's ``ssl.MemoryBIO`` is C code: calls on it run no Python
-        of anyone's, and take the fast path (the outgoing one's bytes move
-        after each call, ``_push``).
+        of anyone's, and take the fast path (an outgoing one is written by
+        the accelerator's C BIO, or on the cffi path by ``OutgoingMirror.push``
+        after each call).
         """
         self._io_may_call_back = bool(
             self._python_bio
