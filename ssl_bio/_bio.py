@@ -77,6 +77,17 @@ _accel_pending = _accel.memory_pending
 _accel_read = _accel.memory_read
 _accel_write = _accel.memory_write
 _accel_stdlib_bio_new = _accel.stdlib_bio_new
+# C types realized once, at import: PyPy's cffi can mix up two type strings
+# that threads parse for the first time at once (seen as "expected integer,
+# got tuple object" from ffi.new in a thread); a ctype is never parsed again.
+MEMORY_PTR = ffi.typeof("ssl_bio_memory *")
+CONNECTION_PTR = ffi.typeof("ssl_bio_connection *")
+UINTPTR = ffi.typeof("uintptr_t")
+
+
+def address_for_accelerator(pointer):
+    """The address of ``pointer`` as an int for the accelerator, or 0 without it."""
+    return int(ffi.cast(UINTPTR, pointer)) if _accel_read is not None else 0
 
 
 def scratch_buffer():
@@ -172,9 +183,9 @@ class MemoryBIO:
         # call: each call here holds this lock (taken in C, _locking.py), and
         # so does every SSLObject call that reads or writes this BIO.
         self._lock = new_lock()
-        self._memory = ffi.new("ssl_bio_memory *", (self._bio, self._lock))
+        self._memory = ffi.new(MEMORY_PTR, (self._bio, self._lock))
         # How the accelerator finds it; self._memory keeps it alive.
-        self._address = int(ffi.cast("uintptr_t", self._memory))
+        self._address = address_for_accelerator(self._memory)
 
     @property
     def pending(self) -> int:
@@ -310,7 +321,7 @@ def io_locks(incoming, outgoing):
         del locks[1]
     while len(locks) < 2:
         locks.append(new_lock())
-    locks.sort(key=lambda lock: int(ffi.cast("uintptr_t", lock)))
+    locks.sort(key=lambda lock: int(ffi.cast(UINTPTR, lock)))
     return locks[0], locks[1]
 
 

@@ -26,8 +26,10 @@ from . import _accel
 from ._args import INT_MAX, check_ssize_t, type_name
 from ._binding import ffi, lib
 from ._bio import (
+    CONNECTION_PTR,
     MemoryBIO,
     OutgoingMirror,
+    address_for_accelerator,
     bio_endpoint,
     buffer_for_reading,
     buffer_for_writing,
@@ -231,8 +233,8 @@ class SSLObject(ConnectionHooks):
         self._server_side = server_side
         self._server_hostname = None
         self._locks = io_locks(incoming, outgoing)
-        self._connection = ffi.new("ssl_bio_connection *", (ssl,) + self._locks)
-        self._address = int(ffi.cast("uintptr_t", self._connection))
+        self._connection = ffi.new(CONNECTION_PTR, (ssl,) + self._locks)
+        self._address = address_for_accelerator(self._connection)
         self._locked = ConnectionLocks(self._connection)
         self._shutdown_seen_zero = False
         self._may_handshake = True
