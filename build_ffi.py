@@ -144,7 +144,7 @@ CDEF_FILES = [
     "ssl",
     "ssl_bio",
 ]
-C_SOURCES = ["io.c", "ssl.c", "negotiation.c", "x509.c", "accel.c"]
+C_SOURCES = ["io.c", "context_lock.c", "ssl.c", "negotiation.c", "x509.c", "accel.c"]
 # -Wconversion also checks the cdef: cffi's generated wrappers convert each
 # declared type to the real one, so a declaration narrower than OpenSSL's
 # (an int for a long macro) warns.  SSL_BIO_WERROR=1 (CI) makes them errors.

@@ -207,15 +207,28 @@ long ssl_bio_connection_write_locked(SSL *ssl, const char *buf, size_t num)
     return -(long)SSL_get_error(ssl, 0);
 }
 
-/* The handshake and shutdown calls of SSLObject: ERR_clear_error() and the
-   call in one crossing, as every call into C costs the Python side a GIL
-   release and reacquire.  The caller holds the connection's locks. */
-int ssl_bio_handshake(SSL *ssl)
+/* One step of SSLObject.do_handshake() in one crossing, as every call into
+   C costs the Python side a GIL release and reacquire, and a handshake
+   takes several steps: its context's lock shared (the handshake reads the
+   SSL_CTX), SSL_do_handshake, and what the caller needs to know after it.
+   Returns SSL_get_error's answer (SSL_ERROR_NONE once the handshake is
+   done) shifted left by one, bit 0 saying whether the connection may still
+   run handshake code (ssl_bio_may_handshake); -1 if out of memory, having
+   done nothing.  The caller holds the connection's locks (taken before the
+   context's, as everywhere). */
+int ssl_bio_handshake_locked(SSL *ssl, ssl_bio_context_lock *context_lock)
 {
+    int status;
+    if (ssl_bio_context_lock_acquire_shared(context_lock) != 0)
+        return -1;
     ssl_bio_clear_errors();
-    return SSL_do_handshake(ssl);
+    status = SSL_get_error(ssl, SSL_do_handshake(ssl));
+    (void)ssl_bio_context_lock_release_shared(context_lock);
+    return status << 1 | ssl_bio_may_handshake(ssl);
 }
 
+/* SSLObject's shutdown: ERR_clear_error() and the call in one crossing.  The
+   caller holds the connection's locks. */
 int ssl_bio_shutdown(SSL *ssl)
 {
     ssl_bio_clear_errors();

@@ -111,6 +111,16 @@ struct ssl_bio_name_entry {
 extern const struct ssl_bio_name_entry ssl_bio_lib_table[];
 extern const struct ssl_bio_name_entry ssl_bio_reason_table[];
 
+/* --- The SSL_CTX's shared/exclusive lock (context_lock.c) --------------- */
+
+typedef struct ssl_bio_context_lock ssl_bio_context_lock;
+ssl_bio_context_lock *ssl_bio_context_lock_new(void);
+void ssl_bio_context_lock_free(ssl_bio_context_lock *lock);
+int ssl_bio_context_lock_acquire_shared(ssl_bio_context_lock *lock);
+int ssl_bio_context_lock_release_shared(ssl_bio_context_lock *lock);
+int ssl_bio_context_lock_acquire_exclusive(ssl_bio_context_lock *lock);
+int ssl_bio_context_lock_release_exclusive(ssl_bio_context_lock *lock);
+
 /* --- Locks, memory BIOs and connections (io.c) ------------------------- */
 
 typedef struct ssl_bio_lock ssl_bio_lock;
@@ -148,7 +158,7 @@ long ssl_bio_connection_write(const ssl_bio_connection *connection, const char *
                               size_t num);
 long ssl_bio_connection_read_locked(SSL *ssl, char *buf, size_t num);
 long ssl_bio_connection_write_locked(SSL *ssl, const char *buf, size_t num);
-int ssl_bio_handshake(SSL *ssl);
+int ssl_bio_handshake_locked(SSL *ssl, ssl_bio_context_lock *context_lock);
 int ssl_bio_shutdown(SSL *ssl);
 
 /* The foreign BIO: any object with the MemoryBIO interface.  Its methods

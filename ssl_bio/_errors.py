@@ -240,7 +240,8 @@ _SSL_ERROR_WANT_READ = lib.SSL_ERROR_WANT_READ
 _want_read_messages: dict = {}
 
 
-def _want_read_message(where):
+def want_read_message(where):
+    """SSLWantReadError's message for a call made at ``where`` (one string per place)."""
     try:
         return _want_read_messages[where]
     except KeyError:
@@ -260,7 +261,7 @@ def error_from_io(ssl, result, where, server_hostname=None, ssl_error=None):
     if ssl_error == _SSL_ERROR_WANT_READ:
         # The everyday case of non-blocking I/O: no OpenSSL error to decode
         # (SSL_get_error reports WANT_READ only with an empty queue).
-        return SSLWantReadError(SSL_ERROR_WANT_READ, _want_read_message(where))
+        return SSLWantReadError(SSL_ERROR_WANT_READ, want_read_message(where))
     errcode = lib.ERR_peek_last_error()
     cls = SSLError
     errstr = None

@@ -20,8 +20,7 @@ thread-safe need locks of their own:
 
 from __future__ import annotations
 
-import threading
-from typing import Any, Dict, Optional, Set
+from typing import Any
 
 from ._binding import ffi, lib
 
@@ -62,7 +61,8 @@ class ConnectionLocks:
         lib.ssl_bio_connection_unlock(self._connection)
 
 
-_get_ident = threading.get_ident
+# ffi.gc size hint: a mutex, a condition variable and the counts.
+_CONTEXT_LOCK_SIZE_HINT = 160
 
 
 class ContextLock:
@@ -77,102 +77,45 @@ class ContextLock:
     take it exclusive once no other thread holds it; two threads that both
     try that at once would wait for each other for ever, so the second gets
     RuntimeError instead.
+
+    The lock is C (csrc/context_lock.c): every handshake step takes it, and a
+    Python lock cost more than the rest of the step's Python.  Waiting
+    happens there, without the GIL.
     """
 
-    __slots__ = (
-        "_mutex",
-        "_condition",
-        "_owner",
-        "_depth",
-        "_sharers",
-        "_writers_waiting",
-        "_readers_waiting",
-        "_readers_turn",
-        "_upgrading",
-    )
+    __slots__ = ("c_lock",)
+
+    c_lock: Any
+    """The ``ssl_bio_context_lock *``, for the C helpers that take it themselves."""
 
     def __init__(self) -> None:
-        # Shared holds on the fast path only take the mutex (a C-level
-        # `with`); the condition is for waiting.
-        self._mutex = threading.Lock()
-        self._condition = threading.Condition(self._mutex)
-        self._owner: Optional[int] = None  # the thread holding it exclusive
-        self._depth = 0
-        self._sharers: Dict[int, int] = {}  # thread -> how many times it holds it shared
-        self._writers_waiting = 0
-        self._readers_waiting = 0
-        self._readers_turn = False  # after an exclusive hold: the waiting sharers first
-        self._upgrading: Set[int] = set()
+        lock = lib.ssl_bio_context_lock_new()
+        if lock == ffi.NULL:
+            raise MemoryError()
+        self.c_lock = ffi.gc(lock, lib.ssl_bio_context_lock_free, size=_CONTEXT_LOCK_SIZE_HINT)
 
     def acquire_shared(self) -> None:
         """Hold the lock shared (many threads may)."""
-        me = _get_ident()
-        with self._mutex:
-            if self._owner != me and me not in self._sharers:
-                if self._owner is not None or self._writers_waiting:
-                    self._readers_waiting += 1
-                    try:
-                        while self._owner is not None or (
-                            self._writers_waiting and not self._readers_turn
-                        ):
-                            self._condition.wait()
-                    finally:
-                        self._readers_waiting -= 1
-                        if not self._readers_waiting and self._readers_turn:
-                            self._readers_turn = False
-                            self._condition.notify_all()
-            self._sharers[me] = self._sharers.get(me, 0) + 1
+        if lib.ssl_bio_context_lock_acquire_shared(self.c_lock):
+            raise MemoryError()
 
     def release_shared(self) -> None:
         """Release one shared hold."""
-        me = _get_ident()
-        with self._mutex:
-            count = self._sharers[me] - 1
-            if count:
-                self._sharers[me] = count
-            else:
-                del self._sharers[me]
-                if self._writers_waiting:
-                    self._condition.notify_all()
+        if lib.ssl_bio_context_lock_release_shared(self.c_lock):
+            raise RuntimeError("cannot release a context lock this thread does not hold shared")
 
     def acquire_exclusive(self) -> None:
         """Hold the lock alone (reentrant)."""
-        me = _get_ident()
-        with self._condition:
-            if self._owner == me:
-                self._depth += 1
-                return
-            upgrading = me in self._sharers
-            if upgrading:
-                if self._upgrading:
-                    raise RuntimeError(
-                        "two threads changed one SSLContext from inside its own "
-                        "connections' callbacks at once"
-                    )
-                self._upgrading.add(me)
-            self._writers_waiting += 1
-            try:
-                while (
-                    self._owner is not None
-                    or self._readers_turn
-                    or any(t != me for t in self._sharers)
-                ):
-                    self._condition.wait()
-            finally:
-                self._writers_waiting -= 1
-                self._upgrading.discard(me)
-            self._owner = me
-            self._depth = 1
+        if lib.ssl_bio_context_lock_acquire_exclusive(self.c_lock):
+            raise RuntimeError(
+                "two threads changed one SSLContext from inside its own "
+                "connections' callbacks at once"
+            )
 
     def release_exclusive(self) -> None:
         """Release one exclusive hold."""
-        with self._condition:
-            self._depth -= 1
-            if not self._depth:
-                self._owner = None
-                if self._readers_waiting:
-                    self._readers_turn = True
-                self._condition.notify_all()
+        if lib.ssl_bio_context_lock_release_exclusive(self.c_lock):
+            raise RuntimeError("cannot release a context lock this thread does not hold exclusive")
 
     def __enter__(self) -> ContextLock:
         self.acquire_exclusive()

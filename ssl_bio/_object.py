@@ -43,7 +43,14 @@ from ._callbacks import CallbackErrors
 from ._cert import certificate_to_der, decode_certificate
 from ._ciphers import cipher_tuple
 from ._constants import CHANNEL_BINDING_TYPES, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
-from ._errors import SSLWantReadError, SSLWantWriteError, error_from_io, error_from_queue
+from ._errors import (
+    SSL_ERROR_WANT_READ,
+    SSLWantReadError,
+    SSLWantWriteError,
+    error_from_io,
+    error_from_queue,
+    want_read_message,
+)
 from ._hooks import ConnectionHooks
 from ._keying import channel_binding, export_keying_material
 from ._locking import ConnectionLocks
@@ -72,6 +79,11 @@ _new_uncleared = ffi.new_allocator(should_clear_after_alloc=False)
 # The calls on every read and write, looked up once.
 _connection_read = lib.ssl_bio_connection_read
 _connection_write = lib.ssl_bio_connection_write
+_handshake_locked = lib.ssl_bio_handshake_locked
+_connection_lock = lib.ssl_bio_connection_lock
+_connection_unlock = lib.ssl_bio_connection_unlock
+_SSL_ERROR_WANT_READ = lib.SSL_ERROR_WANT_READ
+_HANDSHAKE_WANT_READ = want_read_message("ssl_bio:do_handshake")
 _unpack = ffi.unpack
 # The same, through the CPython accelerator (None on PyPy or when it is off).
 _accel_read = _accel.connection_read
@@ -293,9 +305,12 @@ class SSLObject(ConnectionHooks):
         )
         self._fast = not (self._may_handshake or self._io_may_call_back)
 
-    def _update_may_handshake(self):
-        """After a call that may have run handshake code: ``ssl_bio_may_handshake``."""
-        self._may_handshake = bool(lib.ssl_bio_may_handshake(self._ssl))
+    def _update_may_handshake(self, may_handshake=None):
+        """After a call that may have run handshake code: ``ssl_bio_may_handshake``
+        (or its answer, if the call gave it)."""
+        if may_handshake is None:
+            may_handshake = lib.ssl_bio_may_handshake(self._ssl)
+        self._may_handshake = bool(may_handshake)
         self._fast = not (self._may_handshake or self._io_may_call_back)
 
     def _enable_post_handshake_auth(self):
@@ -414,34 +429,44 @@ class SSLObject(ConnectionHooks):
         return errors
 
     def _handshaking_call(self, function, *args):
-        """``function(*args)`` holding its contexts shared: it may run a handshake.
+        """``function(*args)`` holding its context shared: it may run a handshake.
 
-        The caller holds the connection's locks.  Every context the SSL uses
-        during the call stays held until it returns: the current one, and
-        any an SNI callback switches to (the context setter adds it to
+        The caller holds the connection's locks.  Once the handshake has
+        finished, read/write skip this unless the connection can renegotiate
+        (ssl_bio_may_handshake) or may call back into Python.
+        """
+        context = self._context
+        context._lock.acquire_shared()
+        try:
+            result = self._switching_call(function, *args)
+        finally:
+            context._lock.release_shared()
+        self._update_may_handshake()
+        return result
+
+    def _switching_call(self, function, *args):
+        """``function(*args)``, a call that may run a handshake, with what
+        must follow it.
+
+        The caller holds the connection's locks and the current context
+        shared.  Every context an SNI callback switches to stays held too
+        until the call returns (the context setter adds it to
         ``_switched_to``, which is a tuple only during such a call), since
-        the rest of the handshake reads the new SSL_CTX.  Once the handshake
-        has finished, read/write skip this unless the connection can
-        renegotiate (ssl_bio_may_handshake) or may call back into Python.
-        With the stdlib's outgoing MemoryBIO, what OpenSSL wrote moves there
+        the rest of the handshake reads the new SSL_CTX.  With the stdlib's
+        outgoing MemoryBIO on the cffi path, what OpenSSL wrote moves there
         after the call (``OutgoingMirror``).
         """
         mirror = self._mirror
-        context = self._context
-        context._lock.acquire_shared()
         self._switched_to = ()
         try:
-            result = function(*args)
+            return function(*args)
         finally:
             switched, self._switched_to = self._switched_to, None
             if switched:
                 for other in reversed(switched):
                     other._lock.release_shared()
-            context._lock.release_shared()
             if mirror is not None:
                 mirror.push()
-        self._update_may_handshake()
-        return result
 
     # --- attributes ----------------------------------------------------------
 
@@ -469,7 +494,7 @@ class SSLObject(ConnectionHooks):
                 else:
                     # Switched inside a handshake (an SNI callback): the rest
                     # of it reads this SSL_CTX, so it stays held until the
-                    # call returns (_handshaking_call releases it).
+                    # call returns (_switching_call releases it).
                     self._switched_to = switched + (ctx,)
             self._context = ctx
             self._update_io_may_call_back()
@@ -513,9 +538,24 @@ class SSLObject(ConnectionHooks):
 
     def do_handshake(self) -> None:
         """Run the handshake as far as the bytes in the incoming BIO allow."""
-        with self._locked:
-            result = self._handshaking_call(lib.ssl_bio_handshake, self._ssl)
-            self._raise_if_failed(result < 1, "ssl_bio:do_handshake", result)
+        # A handshake takes several steps, each one call: the connection's
+        # locks without ConnectionLocks' frames, the context's lock and what
+        # follows the step in the C call, and SSLWantReadError (the everyday
+        # answer) made here; each saves a few thousand instructions a step.
+        connection = self._connection
+        _connection_lock(connection)
+        try:
+            status = self._switching_call(_handshake_locked, self._ssl, self._context._lock.c_lock)
+            if status < 0:
+                raise MemoryError()
+            self._update_may_handshake(status & 1)
+            ssl_error = status >> 1  # SSL_ERROR_NONE (0) once done
+            errors = self._errors
+            if ssl_error == _SSL_ERROR_WANT_READ and (errors is None or not errors.pending):
+                raise SSLWantReadError(SSL_ERROR_WANT_READ, _HANDSHAKE_WANT_READ)
+            self._raise_if_failed(ssl_error != 0, "ssl_bio:do_handshake", ssl_error=ssl_error)
+        finally:
+            _connection_unlock(connection)
 
     @overload
     def read(self, len: int = 1024, buffer: None = None) -> bytes: ...

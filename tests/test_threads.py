@@ -6,6 +6,7 @@ crash nor corrupt the stream; independent objects must not wait for each other.
 
 import re
 import threading
+import time
 
 import pytest
 
@@ -269,6 +270,84 @@ def test_context_lock_upgrades_and_excludes():
     assert entered.wait(10)
     thread.join(10)
     assert events == ["released", "shared"]
+
+
+def test_context_lock_waiting_writer_keeps_new_sharers_out():
+    """A thread waiting to change the context holds back threads that want to
+    start a handshake, but not one already inside a handshake (reentrant), and
+    the held-back sharers get in before any next writer."""
+    from ssl_bio._locking import ContextLock
+
+    lock = ContextLock()
+    events = []
+    lock.acquire_shared()  # this thread: inside a handshake
+
+    def writer():
+        with lock:
+            events.append("writer")
+
+    def sharer():
+        lock.acquire_shared()
+        events.append("sharer")
+        lock.release_shared()
+
+    writing = threading.Thread(target=writer)
+    writing.start()
+    deadline = time.monotonic() + 10
+    sharing = threading.Thread(target=sharer)
+    # Give the writer time to start waiting, then start the sharer behind it.
+    time.sleep(0.5)
+    sharing.start()
+    time.sleep(0.5)
+    lock.acquire_shared()  # reentrant: not held back by the waiting writer
+    events.append("reentered")
+    lock.release_shared()
+    assert events == ["reentered"]
+    lock.release_shared()
+    writing.join(max(0, deadline - time.monotonic()))
+    sharing.join(max(0, deadline - time.monotonic()))
+    assert events == ["reentered", "writer", "sharer"]
+
+
+def test_context_lock_two_upgraders_and_misuse_raise():
+    """Two threads holding the lock shared that both want it exclusive would
+    wait for each other: the second gets RuntimeError.  Releasing what the
+    thread does not hold is RuntimeError too, not a corrupted count."""
+    from ssl_bio._locking import ContextLock
+
+    lock = ContextLock()
+    with pytest.raises(RuntimeError):
+        lock.release_shared()
+    with pytest.raises(RuntimeError):
+        lock.release_exclusive()
+
+    other_holds = threading.Event()
+    upgraded = threading.Event()
+    go_on = threading.Event()
+
+    def first_upgrader():
+        lock.acquire_shared()
+        other_holds.set()
+        go_on.wait(10)
+        with lock:  # waits until the main thread's shared hold is gone
+            upgraded.set()
+        lock.release_shared()
+
+    lock.acquire_shared()
+    thread = threading.Thread(target=first_upgrader)
+    thread.start()
+    assert other_holds.wait(10)
+    go_on.set()
+    time.sleep(0.5)  # the thread now waits to upgrade
+    assert not upgraded.is_set()
+    with pytest.raises(RuntimeError, match="at once"):
+        lock.acquire_exclusive()
+    lock.release_shared()
+    assert upgraded.wait(10)
+    thread.join(10)
+    with lock:  # free again, and reentrant
+        with lock:
+            pass
 
 
 def test_callbacks_inside_a_call_use_the_same_objects(make_pair):
