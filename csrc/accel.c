@@ -679,12 +679,9 @@ static PyObject *accelerate_sslobject(PyObject *module, PyObject *const *args, P
 #define FASTCALL(name) {#name, (PyCFunction)(void (*)(void))name, METH_FASTCALL, NULL}
 
 static PyMethodDef accelerated[] = {
+    /* (read and write are the C methods' alone, below them: the Python
+       methods they replace take the cffi path.) */
     FASTCALL(memory_pending),
-    FASTCALL(memory_read),
-    FASTCALL(memory_write),
-    FASTCALL(connection_read),
-    FASTCALL(connection_read_into),
-    FASTCALL(connection_write),
     FASTCALL(stdlib_bio_new),
     FASTCALL(accelerate_memory_bio),
     FASTCALL(accelerate_sslobject),

@@ -7,10 +7,11 @@ C-API functions for the calls on every record -- MemoryBIO read/write/pending,
 SSLObject read/write, and a BIO that reads and writes the stdlib's
 ``ssl.MemoryBIO`` (what asyncio, uvloop and Trio hand ``wrap_bio``) -- which
 keep the GIL and release it only to wait for a lock another thread holds.
-Importing this module puts them here; the callers (``_bio``, ``_object``)
-take them when they are not None, and make ``MemoryBIO.read``/``write`` and
-``SSLObject.read``/``write`` C methods (no Python frame on the everyday
-call; anything else goes to the Python method they replace).
+Importing this module installs them: ``MemoryBIO.read``/``write`` and
+``SSLObject.read``/``write`` become C methods (no Python frame on the
+everyday call; anything else goes to the Python method they replace, which
+takes the cffi path), and ``memory_pending`` and ``stdlib_bio_new`` are put
+here for ``_bio`` to take when they are not None.
 
 They are None on PyPy (where cffi calls are cheap and the JIT sees through
 the Python path), on a free-threaded CPython (they rely on the GIL), and
@@ -32,11 +33,6 @@ _Function = Optional[Callable[..., Any]]
 
 # Set by ssl_bio_accel_install(); the signatures are in csrc/accel.c.
 memory_pending: _Function = None
-memory_read: _Function = None
-memory_write: _Function = None
-connection_read: _Function = None
-connection_read_into: _Function = None
-connection_write: _Function = None
 stdlib_bio_new: _Function = None
 # Replace MemoryBIO's and SSLObject's read and write with C methods that fall
 # back to the Python ones for anything but the everyday call.

@@ -72,10 +72,9 @@ _memory_pending = lib.ssl_bio_memory_pending
 _memory_read = lib.ssl_bio_memory_read
 _memory_write = lib.ssl_bio_memory_write
 _unpack = ffi.unpack
-# The same, through the CPython accelerator (None on PyPy or when it is off).
+# The same, through the CPython accelerator (None on PyPy or when it is off;
+# with it, read and write are C methods, below the class).
 _accel_pending = _accel.memory_pending
-_accel_read = _accel.memory_read
-_accel_write = _accel.memory_write
 _accel_stdlib_bio_new = _accel.stdlib_bio_new
 # C types realized once, at import: PyPy's cffi can mix up two type strings
 # that threads parse for the first time at once (seen as "expected integer,
@@ -87,7 +86,7 @@ UINTPTR = ffi.typeof("uintptr_t")
 
 def address_for_accelerator(pointer):
     """The address of ``pointer`` as an int for the accelerator, or 0 without it."""
-    return int(ffi.cast(UINTPTR, pointer)) if _accel_read is not None else 0
+    return int(ffi.cast(UINTPTR, pointer)) if _accel.ENABLED else 0
 
 
 def scratch_buffer():
@@ -201,13 +200,6 @@ class MemoryBIO:
 
     def read(self, size: int = -1, /) -> bytes:
         """Read up to ``size`` bytes (all of them if ``size`` is negative)."""
-        if _accel_read is not None:
-            data = _accel_read(self._address, size)
-            if data.__class__ is bytes:
-                return data
-            if data is None:
-                raise error_from_queue("ssl_bio:MemoryBIO.read")
-            # NotImplemented: the checks below judge the size.
         if size.__class__ is not int:
             size = operator.index(size)
         if size < 0 or size > INT_MAX:  # the stdlib's C int, -1 meaning all
@@ -235,11 +227,6 @@ class MemoryBIO:
 
     def write(self, buf: ReadableBuffer, /) -> int:
         """Append the bytes of a buffer-protocol object; return how many."""
-        if _accel_write is not None and buf.__class__ is bytes and not self._eof_written:
-            count = _accel_write(self._address, buf)
-            if count < 0:
-                raise error_from_queue("ssl_bio:MemoryBIO.write")
-            return count
         if buf.__class__ is bytes:  # the common case: cffi passes bytes as they are
             length = len(buf)
             if self._eof_written:

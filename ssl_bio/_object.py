@@ -85,10 +85,6 @@ _connection_unlock = lib.ssl_bio_connection_unlock
 _SSL_ERROR_WANT_READ = lib.SSL_ERROR_WANT_READ
 _HANDSHAKE_WANT_READ = want_read_message("ssl_bio:do_handshake")
 _unpack = ffi.unpack
-# The same, through the CPython accelerator (None on PyPy or when it is off).
-_accel_read = _accel.connection_read
-_accel_read_into: Any = _accel.connection_read_into  # set whenever _accel_read is
-_accel_write = _accel.connection_write
 
 
 def _attach_context(error: BaseException, later: BaseException) -> None:
@@ -569,18 +565,6 @@ class SSLObject(ConnectionHooks):
         Returns bytes, or with ``buffer`` the number of bytes read into it.
         ``b''``/0 means the peer closed the connection cleanly (close_notify).
         """
-        if self._fast and _accel_read is not None:
-            # One C call (the accelerator's C method takes this path without
-            # a Python frame); NotImplemented leaves the arguments to the
-            # checks below.
-            if buffer is None:
-                result = _accel_read(self._address, len)
-            else:
-                result = _accel_read_into(self._address, buffer, len)
-            if result is not NotImplemented:
-                if result.__class__ is bytes or result >= 0:
-                    return result
-                raise self._finish(True, "ssl_bio:read", 0, -result)
         if buffer is None:
             length = len if len.__class__ is int else operator.index(len)
             if length <= 0:
@@ -646,11 +630,6 @@ class SSLObject(ConnectionHooks):
         if data.__class__ is not bytes:  # bytes go to C as they are
             with buffer_for_reading(data) as view:
                 return self._write_slowly(view, ffi.sizeof(view))
-        if self._fast and _accel_write is not None:
-            count = _accel_write(self._address, data)
-            if count >= 0:
-                return count
-            raise self._finish(True, "ssl_bio:write", 0, -count)
         return self._write_slowly(data, len(data))
 
     def _write_slowly(self, data, length):

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import sysconfig
 import threading
+import types
 
 import pytest
 
@@ -26,8 +27,7 @@ CPYTHON = platform.python_implementation() == "CPython" and not sysconfig.get_co
     "Py_GIL_DISABLED"
 )
 NO_ACCELERATOR = "the accelerator is CPython-only (not PyPy, not free-threaded): nothing to compare"
-ACCELERATED = ("memory_pending", "memory_read", "memory_write", "connection_read")
-ACCELERATED += ("connection_read_into", "connection_write", "stdlib_bio_new")
+ACCELERATED = ("memory_pending", "stdlib_bio_new", "accelerate_memory_bio", "accelerate_sslobject")
 
 
 def test_on_exactly_on_cpython_unless_turned_off():
@@ -35,6 +35,11 @@ def test_on_exactly_on_cpython_unless_turned_off():
     assert _accel.ENABLED is expected
     for name in ACCELERATED:
         assert (getattr(_accel, name) is not None) is expected, name
+    # read and write: C methods (method descriptors) with it, Python functions without.
+    for cls in (ssl_bio.MemoryBIO, ssl_bio.SSLObject):
+        for name in ("read", "write"):
+            method = cls.__dict__[name]
+            assert (not isinstance(method, types.FunctionType)) is expected, (cls, name)
 
 
 @pytest.mark.skipif(not CPYTHON, reason=NO_ACCELERATOR)
@@ -44,7 +49,7 @@ def test_the_environment_variable(setting, enabled, tmp_path):
     env.pop("SSL_BIO_ACCELERATOR", None)
     if setting is not None:
         env["SSL_BIO_ACCELERATOR"] = setting
-    code = "from ssl_bio import _accel; print(_accel.ENABLED, _accel.connection_write is None)"
+    code = "from ssl_bio import _accel; print(_accel.ENABLED, _accel.stdlib_bio_new is None)"
     # From an empty directory: "-c" puts the working directory first on sys.path,
     # and a checkout's uncompiled ssl_bio/ must not shadow the installed one.
     out = subprocess.run(
