@@ -72,6 +72,28 @@ void ssl_bio_clear_errors(void)
 
 /* --- MemoryBIO --------------------------------------------------------- */
 
+/* MemoryBIO(): its memory BIO and its lock in one crossing.  An empty
+   memory BIO means "no data yet", not EOF: OpenSSL should ask again (retry)
+   until write_eof() makes its EOF return 0.  1, or 0 if out of memory
+   (nothing made).  The caller owns both (MemoryBIO frees each with ffi.gc:
+   an SSLObject keeps the lock alive after the MemoryBIO is gone). */
+int ssl_bio_memory_init(ssl_bio_memory *memory)
+{
+    BIO *bio = BIO_new(BIO_s_mem());
+    ssl_bio_lock *lock;
+    if (bio == NULL)
+        return 0;
+    BIO_set_retry_read(bio);
+    BIO_set_mem_eof_return(bio, -1);
+    if ((lock = ssl_bio_lock_new()) == NULL) {
+        BIO_free(bio);
+        return 0;
+    }
+    memory->bio = bio;
+    memory->lock = lock;
+    return 1;
+}
+
 int ssl_bio_memory_pending(const ssl_bio_memory *memory)
 {
     size_t pending;

@@ -15,6 +15,57 @@ void ssl_bio_free_ssl(SSL *ssl)
     SSL_free(ssl);
 }
 
+/* SSLContext._new_ssl(): SSL_new holding the context shared (it copies from
+   the SSL_CTX), in one crossing.  NULL if either fails (the reason, if any,
+   in the error queue). */
+SSL *ssl_bio_ssl_new(SSL_CTX *ctx, ssl_bio_context_lock *context_lock)
+{
+    SSL *ssl;
+    if (ssl_bio_context_lock_acquire_shared(context_lock) != 0)
+        return NULL;
+    ssl = SSL_new(ctx);
+    (void)ssl_bio_context_lock_release_shared(context_lock);
+    return ssl;
+}
+
+/* The settings every SSLObject's SSL gets (wrap_bio), in one crossing: the
+   handle callbacks find it by, modes, and its role.  Clients, as the
+   stdlib's, use sessions without a session ID context: a TLS 1.3 PSK from
+   set_psk_client_callback() is such a session, and OpenSSL refuses to
+   resume it in an SSL that has one. */
+void ssl_bio_ssl_prepare(SSL *ssl, void *app_data, int server_side)
+{
+    SSL_set_app_data(ssl, app_data);
+    SSL_set_mode(ssl, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_AUTO_RETRY);
+    if (server_side) {
+        SSL_set_accept_state(ssl);
+    } else {
+        (void)SSL_set_session_id_context(ssl, (const unsigned char *)"", 0);
+        SSL_set_connect_state(ssl);
+    }
+}
+
+/* wrap_bio's server_hostname (an A-label, no NUL): SNI for a name, and if
+   check_hostname, OpenSSL's own check of the peer's certificate against the
+   name or IP address.  1, or 0 with the reason in the error queue. */
+int ssl_bio_set_server_hostname(SSL *ssl, const char *hostname, int check_hostname)
+{
+    ASN1_OCTET_STRING *ip = a2i_IPADDRESS(hostname);
+    int ok;
+    if (ip == NULL) {
+        ssl_bio_clear_errors(); /* not an IP address: a name */
+        ok = SSL_set_tlsext_host_name(ssl, hostname)
+             && (!check_hostname
+                 || X509_VERIFY_PARAM_set1_host(SSL_get0_param(ssl), hostname, strlen(hostname)));
+    } else {
+        ok = !check_hostname
+             || X509_VERIFY_PARAM_set1_ip(SSL_get0_param(ssl), ASN1_STRING_get0_data(ip),
+                                          (size_t)ASN1_STRING_length(ip));
+        ASN1_OCTET_STRING_free(ip);
+    }
+    return ok;
+}
+
 /* Whether a read or write on this connection can still run handshake code
    (which reads the SSL_CTX): before the handshake has finished, and after it
    for renegotiation -- TLS 1.2 and older only, a client unless

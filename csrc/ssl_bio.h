@@ -144,6 +144,7 @@ void ssl_bio_lock_acquire(ssl_bio_lock *lock);
 void ssl_bio_lock_release(ssl_bio_lock *lock);
 void ssl_bio_clear_errors(void);
 
+int ssl_bio_memory_init(ssl_bio_memory *memory);
 int ssl_bio_memory_pending(const ssl_bio_memory *memory);
 int ssl_bio_memory_read(const ssl_bio_memory *memory, char *buf, int size, int capacity);
 int ssl_bio_memory_write(const ssl_bio_memory *memory, const char *data, int len);
@@ -180,6 +181,9 @@ int ssl_bio_accel_install(const char *module_name);
 /* --- Connections and contexts (ssl.c) ---------------------------------- */
 
 void ssl_bio_free_ssl(SSL *ssl);
+SSL *ssl_bio_ssl_new(SSL_CTX *ctx, ssl_bio_context_lock *context_lock);
+void ssl_bio_ssl_prepare(SSL *ssl, void *app_data, int server_side);
+int ssl_bio_set_server_hostname(SSL *ssl, const char *hostname, int check_hostname);
 int ssl_bio_may_handshake(const SSL *ssl);
 int ssl_bio_compression_nid(const SSL *ssl);
 void ssl_bio_set_alpn_select(SSL_CTX *ctx, const unsigned char *protos);

@@ -25,7 +25,7 @@ from . import (
 from ._args import INT_MAX, INT_MIN
 from ._binding import ffi, lib
 from ._errors import SSLError, error_from_queue
-from ._locking import new_lock
+from ._locking import new_lock, own_lock
 
 try:
     import ssl as _stdlib_ssl
@@ -169,20 +169,17 @@ class MemoryBIO:
     __slots__ = ("_bio", "_lock", "_memory", "_address", "_eof_written", "__weakref__")
 
     def __init__(self) -> None:
-        bio = lib.BIO_new(lib.BIO_s_mem())
-        if bio == ffi.NULL:
-            raise MemoryError()
-        # An empty memory BIO means "no data yet", not EOF: OpenSSL should
-        # ask again (retry) until write_eof() changes the EOF return to 0.
-        lib.BIO_set_retry_read(bio)
-        lib.BIO_set_mem_eof_return(bio, -1)
-        self._bio = ffi.gc(bio, lib.BIO_free, size=_BIO_SIZE_HINT)
-        self._eof_written = False
-        # A BIO_s_mem is not thread-safe and cffi releases the GIL in every
-        # call: each call here holds this lock (taken in C, _locking.py), and
+        # Its BIO_s_mem and its lock, made in one call (csrc/io.c).  A
+        # BIO_s_mem is not thread-safe and cffi releases the GIL in every
+        # call: each call here holds the lock (taken in C, _locking.py), and
         # so does every SSLObject call that reads or writes this BIO.
-        self._lock = new_lock()
-        self._memory = ffi.new(MEMORY_PTR, (self._bio, self._lock))
+        memory = ffi.new(MEMORY_PTR)
+        if not lib.ssl_bio_memory_init(memory):
+            raise MemoryError()
+        self._bio = ffi.gc(memory.bio, lib.BIO_free, size=_BIO_SIZE_HINT)
+        self._lock = own_lock(memory.lock)
+        self._memory = memory
+        self._eof_written = False
         # How the accelerator finds it; self._memory keeps it alive.
         self._address = address_for_accelerator(self._memory)
 

@@ -915,11 +915,7 @@ class SSLContext(ContextHooks):
 
     def _new_ssl(self, where):
         """A new ``SSL *`` of this context (the caller frees it); SSLError if OpenSSL fails."""
-        self._lock.acquire_shared()  # SSL_new copies from the SSL_CTX
-        try:
-            ssl = lib.SSL_new(self._ctx)
-        finally:
-            self._lock.release_shared()
+        ssl = lib.ssl_bio_ssl_new(self._ctx, self._lock.c_lock)  # holding it shared
         if ssl == ffi.NULL:
             raise error_from_queue(where)
         return ssl

@@ -24,7 +24,7 @@ from typing import Any
 
 from ._binding import ffi, lib
 
-__all__ = ["ContextLock", "ConnectionLocks", "new_lock"]
+__all__ = ["ContextLock", "ConnectionLocks", "new_lock", "own_lock"]
 
 # ffi.gc size hint: a pthread mutex.
 _LOCK_SIZE_HINT = 64
@@ -36,7 +36,12 @@ def new_lock() -> Any:
     Recursive because Python callbacks run inside the calls that hold it and
     may use the same objects again on the same thread.
     """
-    lock = lib.ssl_bio_lock_new()
+    return own_lock(lib.ssl_bio_lock_new())
+
+
+def own_lock(lock: Any) -> Any:
+    """``lock``, a new ``ssl_bio_lock *``, freed with the returned object's last
+    reference (MemoryError if it is NULL)."""
     if lock == ffi.NULL:
         raise MemoryError()
     return ffi.gc(lock, lib.ssl_bio_lock_free, size=_LOCK_SIZE_HINT)

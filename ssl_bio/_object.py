@@ -252,20 +252,13 @@ class SSLObject(ConnectionHooks):
         # How callbacks find this object from the SSL *; a weak reference, so
         # that OpenSSL's pointer makes no cycle.  Lives as long as the SSL.
         self._app_data = ffi.new_handle(weakref.ref(self))
-        lib.SSL_set_app_data(ssl, self._app_data)
-        lib.SSL_set_mode(ssl, lib.SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | lib.SSL_MODE_AUTO_RETRY)
+        # The handle, modes and role (as the stdlib's clients: sessions
+        # without a session ID context), in one call.
+        lib.ssl_bio_ssl_prepare(ssl, self._app_data, server_side)
         if server_hostname is not None:
             self._configure_hostname(server_hostname)
         if self._post_handshake_auth:
             self._enable_post_handshake_auth()
-        if server_side:
-            lib.SSL_set_accept_state(ssl)
-        else:
-            # As the stdlib's clients: sessions without a session ID context.
-            # A TLS 1.3 PSK from set_psk_client_callback() is such a session,
-            # and OpenSSL refuses to resume it in an SSL that has one.
-            lib.SSL_set_session_id_context(ssl, b"", 0)
-            lib.SSL_set_connect_state(ssl)
         if session is not None:
             self.session = session
         return self
@@ -323,24 +316,9 @@ class SSLObject(ConnectionHooks):
     def _configure_hostname(self, hostname):
         """SNI for names, and OpenSSL's own host or IP check if check_hostname."""
         encoded = hostname.encode("ascii")
-        ip = lib.a2i_IPADDRESS(encoded)
-        if ip == ffi.NULL:
-            lib.ERR_clear_error()
-        else:
-            ip = ffi.gc(ip, lib.ASN1_OCTET_STRING_free)
         self._server_hostname = hostname
-        if ip == ffi.NULL and not lib.SSL_set_tlsext_host_name(self._ssl, encoded):
+        if not lib.ssl_bio_set_server_hostname(self._ssl, encoded, self._context.check_hostname):
             raise error_from_queue("ssl_bio:wrap_bio")
-        if self._context.check_hostname:
-            param = lib.SSL_get0_param(self._ssl)
-            if ip == ffi.NULL:
-                ok = lib.X509_VERIFY_PARAM_set1_host(param, encoded, len(encoded))
-            else:
-                ok = lib.X509_VERIFY_PARAM_set1_ip(
-                    param, lib.ASN1_STRING_get0_data(ip), lib.ASN1_STRING_length(ip)
-                )
-            if not ok:
-                raise error_from_queue("ssl_bio:wrap_bio")
 
     @overload
     def _finish(
