@@ -36,11 +36,12 @@ machine is doing, which wall-clock medians on a shared 2-core machine do not.
 Each measurement runs twice with different counts after the same warm-up;
 the difference divided by the extra operations is the cost of one operation
 without the start-up, the warm-up and the JIT's compilation.  On PyPy the
-handshake rows need ``--warmup 1500`` (the default warm-ups suit CPython; with
-them PyPy's count still includes tracing and compiling):
+handshake rows need a longer warm-up than the default, which suits CPython
+(handshakes reach their steady speed on PyPy after about 600, above), and
+more handshakes per count (PyPy's garbage collector runs every few hundred):
 
     python bench/run.py --instructions --only handshake13,handshake12,resume13 \
-        --impl ssl_bio,c --warmup 1500
+        --impl ssl_bio,c --warmup 1500 --scale 5
 """
 
 import argparse
@@ -505,15 +506,16 @@ def measure(impl, workload, count, certs, floor):
     return float(result.stdout.split()[0])
 
 
-def count_instructions(impl, workload, certs, floor, warmup=None):
+def count_instructions(impl, workload, certs, floor, warmup=None, scale=1):
     """Instructions per operation under callgrind (see the module docstring).
 
-    ``warmup`` replaces the workload's own count of unmeasured operations
-    (``--warmup``: PyPy's JIT compiles the handshake path only after about a
-    thousand handshakes, far more than CPython needs).
+    ``warmup`` replaces the workload's own count of unmeasured operations and
+    ``scale`` multiplies the two counts (``--warmup``, ``--scale``: PyPy needs
+    more of both for its handshakes; module docstring).
     """
     (default_warmup, first, second), _, per_count = INSTRUCTION_COUNTS[workload]
     warmup = default_warmup if warmup is None else warmup
+    first, second = first * scale, second * scale
     totals = []
     for count in (first, second):
         if impl == "c":  # the C floor has no JIT to warm up
@@ -593,6 +595,12 @@ def main():
         type=int,
         help="with --instructions: unmeasured operations before each count (default per workload)",
     )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="with --instructions: multiply both counts (steadier on PyPy)",
+    )
     parser.add_argument("--output", default=os.path.join(HERE, "RESULTS.md"))
     parser.add_argument("--child", nargs=7, metavar="ARG", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -627,7 +635,9 @@ def main():
                     if not applies(impl, workload):
                         continue
                     if args.instructions:
-                        value = count_instructions(impl, workload, certs, floor, args.warmup)
+                        value = count_instructions(
+                            impl, workload, certs, floor, args.warmup, args.scale
+                        )
                     else:
                         value = measure(impl, workload, count, certs, floor)
                     results.setdefault((workload, impl), []).append(value)
@@ -650,7 +660,12 @@ def main():
         label += ": instructions (callgrind)"
         command = "python bench/run.py --instructions" + "".join(
             f" --{name} {value}"
-            for name, value in (("only", args.only), ("impl", args.impl), ("warmup", args.warmup))
+            for name, value in (
+                ("only", args.only),
+                ("impl", args.impl),
+                ("warmup", args.warmup),
+                ("scale", args.scale if args.scale != 1 else None),
+            )
             if value is not None
         )
         how = "instructions per operation, callgrind, the difference of two counts"
