@@ -282,7 +282,10 @@ def test_context_lock_waiting_writer_keeps_new_sharers_out():
     events = []
     lock.acquire_shared()  # this thread: inside a handshake
 
+    writer_starts = threading.Event()
+
     def writer():
+        writer_starts.set()
         with lock:
             events.append("writer")
 
@@ -296,6 +299,7 @@ def test_context_lock_waiting_writer_keeps_new_sharers_out():
     deadline = time.monotonic() + 10
     sharing = threading.Thread(target=sharer)
     # Give the writer time to start waiting, then start the sharer behind it.
+    assert writer_starts.wait(10)
     time.sleep(0.5)
     sharing.start()
     time.sleep(0.5)
