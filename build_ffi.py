@@ -28,7 +28,7 @@ from cffi import FFI
 MISSING_HEADERS = """
 ssl_bio: the OpenSSL development headers (<openssl/ssl.h>) were not found.
 
-ssl_bio compiles a small C extension against the system's OpenSSL (3.x, or 1.1.1).
+ssl_bio compiles a small C extension against the system's OpenSSL (3.0 or newer).
 Install the headers and a C compiler, then build again:
 
     Debian/Ubuntu:   apt-get install libssl-dev gcc
@@ -142,9 +142,10 @@ CDEF_FILES = [
     "pem",
     "pkcs12",
     "ssl",
+    "compat",
     "ssl_bio",
 ]
-C_SOURCES = ["io.c", "context_lock.c", "ssl.c", "negotiation.c", "x509.c", "accel.c"]
+C_SOURCES = ["io.c", "context_lock.c", "ssl.c", "compat.c", "x509.c", "accel.c"]
 # -Wconversion also checks the cdef: cffi's generated wrappers convert each
 # declared type to the real one, so a declaration narrower than OpenSSL's
 # (an int for a long macro) warns.  SSL_BIO_WERROR=1 (CI) makes them errors.
@@ -194,7 +195,7 @@ def build_ffi():
 
 def _c_inputs():
     """Every file the extension is built from, so that a change rebuilds it."""
-    paths = [os.path.join(C_DIR, "ssl_bio.h")]
+    paths = [os.path.join(C_DIR, "ssl_bio.h"), os.path.join(C_DIR, "compat.h")]
     paths += [os.path.join(C_DIR, name) for name in C_SOURCES]
     paths += [os.path.join(C_DIR, "cdef", name + ".cdef") for name in CDEF_FILES]
     return paths

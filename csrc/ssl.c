@@ -77,26 +77,9 @@ int ssl_bio_may_handshake(const SSL *ssl)
         return 1;
     if (SSL_version(ssl) >= TLS1_3_VERSION || (options & SSL_OP_NO_RENEGOTIATION))
         return 0;
-    if (SSL_is_server(ssl)) {
-#ifdef SSL_OP_ALLOW_CLIENT_RENEGOTIATION
+    if (SSL_is_server(ssl))
         return (options & SSL_OP_ALLOW_CLIENT_RENEGOTIATION) != 0;
-#else
-        return 1;
-#endif
-    }
     return 1;
-}
-
-/* COMP_get_type is compiled out of OpenSSL builds without compression. */
-int ssl_bio_compression_nid(const SSL *ssl)
-{
-#ifdef OPENSSL_NO_COMP
-    (void)ssl;
-    return NID_undef;
-#else
-    const COMP_METHOD *method = SSL_get_current_compression((SSL *)ssl);
-    return method == NULL ? NID_undef : COMP_get_type(method);
-#endif
 }
 
 /* ALPN selection needs no Python: server preference order, as the stdlib.
@@ -128,35 +111,6 @@ static int select_alpn(SSL *ssl, const unsigned char **out, unsigned char *outle
 void ssl_bio_set_alpn_select(SSL_CTX *ctx, const unsigned char *protos)
 {
     SSL_CTX_set_alpn_select_cb(ctx, select_alpn, (void *)protos);
-}
-
-/* Install or remove the PSK callbacks; 0 where OpenSSL was built without
-   PSK, -1 if the identity hint was refused. */
-int ssl_bio_set_psk_client_callback(SSL_CTX *ctx, int enable)
-{
-#ifdef OPENSSL_NO_PSK
-    (void)ctx;
-    (void)enable;
-    return 0;
-#else
-    SSL_CTX_set_psk_client_callback(ctx, enable ? ssl_bio_psk_client_callback : NULL);
-    return 1;
-#endif
-}
-
-int ssl_bio_set_psk_server_callback(SSL_CTX *ctx, int enable, const char *identity_hint)
-{
-#ifdef OPENSSL_NO_PSK
-    (void)ctx;
-    (void)enable;
-    (void)identity_hint;
-    return 0;
-#else
-    if (SSL_CTX_use_psk_identity_hint(ctx, identity_hint) != 1)
-        return -1;
-    SSL_CTX_set_psk_server_callback(ctx, enable ? ssl_bio_psk_server_callback : NULL);
-    return 1;
-#endif
 }
 
 /* Staple an OCSP response: OpenSSL takes over a copy it can OPENSSL_free

@@ -88,9 +88,5 @@ GENERAL_NAMES *ssl_bio_dist_point_full_name(DIST_POINT *dp)
    raise the same SSLError: "[SSL] PEM lib". */
 void ssl_bio_push_pem_lib_error(void)
 {
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
     ERR_raise(ERR_LIB_SSL, ERR_R_PEM_LIB);
-#else
-    ERR_put_error(ERR_LIB_SSL, 0, ERR_R_PEM_LIB, __FILE__, __LINE__);
-#endif
 }

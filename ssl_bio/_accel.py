@@ -22,10 +22,10 @@ the cffi path does the same work, and the test suite runs both ways
 
 from __future__ import annotations
 
-import os
 from typing import Any, Callable, Optional
 
 from ._binding import lib
+from ._compat import ACCELERATOR_WANTED
 
 __all__ = ["ENABLED"]
 
@@ -41,7 +41,7 @@ accelerate_sslobject: _Function = None
 
 
 def _install() -> bool:
-    if os.environ.get("SSL_BIO_ACCELERATOR", "1") == "0":
+    if not ACCELERATOR_WANTED:
         return False
     installed = lib.ssl_bio_accel_install(__name__.encode())
     if installed < 0:  # pragma: no cover - the C side printed why

@@ -24,13 +24,9 @@ from . import (
 )
 from ._args import INT_MAX, INT_MIN
 from ._binding import ffi, lib
+from ._compat import stdlib_ssl as _stdlib_ssl
 from ._errors import SSLError, error_from_queue
 from ._locking import new_lock, own_lock
-
-try:
-    import ssl as _stdlib_ssl
-except ImportError:  # pragma: no cover - an interpreter built without _ssl
-    _stdlib_ssl = None  # type: ignore[assignment]
 
 __all__ = ["MemoryBIO", "BIOLike", "OutgoingMirror", "reading_bio"]
 

@@ -97,15 +97,18 @@ HAS_ALPN = True
 HAS_NPN = False
 HAS_ECDH = True
 HAS_NEVER_CHECK_COMMON_NAME = True
-HAS_SSLv2 = bool(lib.SSL_BIO_HAS_SSLv2)
-HAS_SSLv3 = bool(lib.SSL_BIO_HAS_SSLv3)
-HAS_TLSv1 = bool(lib.SSL_BIO_HAS_TLSv1)
-HAS_TLSv1_1 = bool(lib.SSL_BIO_HAS_TLSv1_1)
-HAS_TLSv1_2 = bool(lib.SSL_BIO_HAS_TLSv1_2)
-HAS_TLSv1_3 = bool(lib.SSL_BIO_HAS_TLSv1_3)
-HAS_PSK = bool(lib.SSL_BIO_HAS_PSK)
-# Python 3.15's: TLS 1.3 handshakes with set_psk_*_callback keys.
-HAS_PSK_TLS13 = bool(lib.SSL_BIO_HAS_PSK_TLS13)
+# From csrc/compat.h, through _compat (as Lib/ssl.py takes its HAS_* from _ssl);
+# HAS_PSK_TLS13 is Python 3.15's: TLS 1.3 handshakes with set_psk_*_callback keys.
+from ._compat import (  # noqa: E402
+    HAS_PSK,
+    HAS_PSK_TLS13,
+    HAS_SSLv2,
+    HAS_SSLv3,
+    HAS_TLSv1,
+    HAS_TLSv1_1,
+    HAS_TLSv1_2,
+    HAS_TLSv1_3,
+)
 
 # 'tls-exporter' (RFC 9266) and 'tls-server-end-point' (RFC 5929) are
 # ssl_bio's additions (_keying.py); the stdlib knows only 'tls-unique'.

@@ -13,6 +13,7 @@ import os
 from typing import TYPE_CHECKING
 
 from ._binding import ffi, lib
+from ._compat import stdlib_ssl as _stdlib_ssl
 from ._constants import SSLErrorNumber
 
 __all__ = [
@@ -37,11 +38,6 @@ SSL_ERROR_ZERO_RETURN = SSLErrorNumber.SSL_ERROR_ZERO_RETURN.value
 SSL_ERROR_WANT_CONNECT = SSLErrorNumber.SSL_ERROR_WANT_CONNECT.value
 SSL_ERROR_EOF = SSLErrorNumber.SSL_ERROR_EOF.value
 SSL_ERROR_INVALID_ERROR_CODE = SSLErrorNumber.SSL_ERROR_INVALID_ERROR_CODE.value
-
-try:
-    import ssl as _stdlib_ssl
-except ImportError:  # an interpreter built without the stdlib ssl module
-    _stdlib_ssl = None  # type: ignore[assignment]
 
 if TYPE_CHECKING or _stdlib_ssl is not None:
     from ssl import SSLCertVerificationError as _StdlibCertVerificationError
@@ -218,13 +214,18 @@ def build_error(cls, errno, errstr, errcode, where, verify_code=None, server_hos
     return exc
 
 
-def error_from_queue(where, errstr=None):
+def error_from_queue(where, errstr=None, if_empty=None):
     """An SSLError from the top of OpenSSL's error queue (``_setSSLError``).
 
     Used by the context's configuration calls.  Clears the queue.  The errno is
     the packed reason, as the stdlib (e.g. 524297 for ``[SSL] PEM lib``).
+    ``errstr`` replaces what the queue says; ``if_empty`` is the message when
+    OpenSSL failed without queueing a reason (4.0's X509_VERIFY_PARAM_set1_host),
+    where the stdlib says "unknown error".
     """
     errcode = 0 if errstr is not None else lib.ERR_peek_last_error()
+    if errcode == 0 and errstr is None:
+        errstr = if_empty
     exc = build_error(SSLError, lib.ERR_GET_REASON(errcode), errstr, errcode, where)
     lib.ERR_clear_error()
     return exc

@@ -6,8 +6,9 @@
 names, arguments and errors (gh-136306, gh-137197, gh-138252).  CPython 3.15
 answers the queries only with OpenSSL 3.2 (``group``), 3.4 (``get_sigalgs``)
 and 3.5 (``get_groups``, the ``*_sigalg`` methods); ssl_bio derives
-``group`` and the signature names on OpenSSL 3.0 too (``csrc/negotiation.c``),
-and raises CPython's NotImplementedError where OpenSSL has no call to ask.
+``group`` and the signature names on OpenSSL 3.0 too (``csrc/compat.c``),
+and raises CPython's NotImplementedError where OpenSSL has no call to ask
+(``_compat.requires``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Callable, List, Optional
 
 from ._args import type_name
 from ._binding import ffi, lib
+from ._compat import HAS_BUILTIN_SIGALGS, HAS_IMPLEMENTED_GROUPS, requires
 from ._errors import error_from_queue
 
 __all__ = ["configure", "get_sigalgs", "group_name", "implemented_groups", "signature_name"]
@@ -46,26 +48,22 @@ def _split(joined: Any) -> List[str]:
     return text.split(":") if text else []
 
 
+@requires(HAS_IMPLEMENTED_GROUPS, "Getting implemented groups requires OpenSSL 3.5 or later.")
 def implemented_groups(ctx: Any, include_aliases: bool) -> List[str]:
     """The groups the context implements (OpenSSL 3.5), or CPython 3.15's NotImplementedError."""
-    supported = ffi.new("int *")
-    joined = lib.ssl_bio_implemented_groups(ctx, bool(include_aliases), supported)
-    if not supported[0]:
-        raise NotImplementedError("Getting implemented groups requires OpenSSL 3.5 or later.")
+    joined = lib.ssl_bio_implemented_groups(ctx, bool(include_aliases))
     if joined == ffi.NULL:
         raise error_from_queue("ssl_bio:get_groups", "Can't get groups")
     return _split(joined)
 
 
+@requires(HAS_BUILTIN_SIGALGS, "Getting signature algorithms requires OpenSSL 3.4 or later.")
 def get_sigalgs() -> List[str]:
     """The names of the signature algorithms OpenSSL implements, as ``ssl.get_sigalgs()`` (3.15).
 
     Needs OpenSSL 3.4 or later (NotImplementedError otherwise, as CPython).
     """
-    supported = ffi.new("int *")
-    joined = lib.ssl_bio_builtin_sigalgs(supported)
-    if not supported[0]:
-        raise NotImplementedError("Getting signature algorithms requires OpenSSL 3.4 or later.")
+    joined = lib.ssl_bio_builtin_sigalgs()
     if joined == ffi.NULL:
         raise MemoryError()
     return _split(joined)
@@ -73,18 +71,12 @@ def get_sigalgs() -> List[str]:
 
 def group_name(ssl: Any) -> Optional[str]:
     """The negotiated key exchange group's TLS name, or None."""
-    supported = ffi.new("int *")
-    name = lib.ssl_bio_group_name(ssl, supported)
-    if not supported[0]:
-        raise NotImplementedError("Getting selected group requires OpenSSL 3.0 or later.")
+    name = lib.ssl_bio_group_name(ssl)
     return None if name == ffi.NULL else ffi.string(name).decode("ascii")
 
 
 def signature_name(ssl: Any, server_side: bool, of_server: bool) -> Optional[str]:
     """The signature scheme the server (``of_server``) or the client signed with, or None."""
-    supported = ffi.new("int *")
     peer = server_side != of_server
-    name = lib.ssl_bio_signature_name(ssl, peer, supported)
-    if not supported[0]:
-        raise NotImplementedError("Getting sig algorithms requires OpenSSL 3.0 or later.")
+    name = lib.ssl_bio_signature_name(ssl, peer)
     return None if name == ffi.NULL else ffi.string(name).decode("ascii")

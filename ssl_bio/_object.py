@@ -318,7 +318,11 @@ class SSLObject(ConnectionHooks):
         encoded = hostname.encode("ascii")
         self._server_hostname = hostname
         if not lib.ssl_bio_set_server_hostname(self._ssl, encoded, self._context.check_hostname):
-            raise error_from_queue("ssl_bio:wrap_bio")
+            raise error_from_queue(
+                "ssl_bio:wrap_bio",
+                if_empty=f"server_hostname {hostname!r} is not a host name OpenSSL can check "
+                "the certificate against",
+            )
 
     @overload
     def _finish(

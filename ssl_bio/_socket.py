@@ -30,6 +30,7 @@ from time import monotonic
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Union, overload
 
 from ._bio import MemoryBIO
+from ._compat import stdlib_ssl as _stdlib_ssl
 from ._constants import (
     CHANNEL_BINDING_TYPES,
     PROTOCOL_TLS_CLIENT,
@@ -39,11 +40,6 @@ from ._constants import (
 )
 from ._errors import SSLError, SSLWantReadError, SSLWantWriteError
 from ._object import SSLObject
-
-try:
-    import ssl as _stdlib_ssl
-except ImportError:  # pragma: no cover - an interpreter built without _ssl
-    _stdlib_ssl = None  # type: ignore[assignment]
 
 __all__ = ["SSLSocket", "get_server_certificate"]
 

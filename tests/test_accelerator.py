@@ -8,24 +8,19 @@ holding the GIL.
 """
 
 import os
-import platform
 import ssl
 import subprocess
 import sys
-import sysconfig
 import threading
 import types
 
 import pytest
+from versions import CPYTHON  # free-threaded builds leave it out, as PyPy does (csrc/accel.c)
 
 import ssl_bio
 from conftest import Pair, client_context, describe_error, server_context
 from ssl_bio import _accel
 
-# Free-threaded CPython builds leave it out, as PyPy does (csrc/accel.c).
-CPYTHON = platform.python_implementation() == "CPython" and not sysconfig.get_config_var(
-    "Py_GIL_DISABLED"
-)
 NO_ACCELERATOR = "the accelerator is CPython-only (not PyPy, not free-threaded): nothing to compare"
 ACCELERATED = ("memory_pending", "stdlib_bio_new", "accelerate_memory_bio", "accelerate_sslobject")
 

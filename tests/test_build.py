@@ -99,3 +99,42 @@ def test_c_helpers_live_in_c_files():
     for name in build_ffi.C_SOURCES + ["ssl_bio.h"]:
         assert (Path(build_ffi.C_DIR) / name).is_file()
     assert "-Wconversion" in build_ffi.WARNINGS
+
+
+def test_version_checks_live_in_compat():
+    """Version differences are decided in one place (docs/internals.md, "Compatibility").
+
+    C: only csrc/compat.h and compat.c read OPENSSL_VERSION_NUMBER or
+    OPENSSL_NO_*.  Python: only ssl_bio/_compat.py reads lib.SSL_BIO_HAS_*,
+    imports the stdlib ssl or asks which interpreter runs; tests compare
+    OpenSSL versions only in tests/versions.py.
+    """
+    root = BUILD_SCRIPT.parent
+    offenders = []
+    for path in sorted((root / "csrc").glob("*.[ch]")):
+        if path.name.startswith("compat."):
+            continue
+        text = path.read_text()
+        if re.search(r"OPENSSL_VERSION_NUMBER|OPENSSL_NO_|LIBRESSL_VERSION", text):
+            offenders.append(path.name)
+    python_rules = [
+        r"lib\.SSL_BIO_HAS_",
+        r"^\s*import ssl\b",
+        r"OPENSSL_VERSION_INFO\S*\s*(?:[<>]=?|==)",
+        r"python_implementation|sys\.implementation|Py_GIL_DISABLED",
+    ]
+    for path in sorted((root / "ssl_bio").glob("*.py")):
+        if path.name == "_compat.py":
+            continue
+        text = path.read_text()
+        offenders += [
+            f"{path.name}: {rule}" for rule in python_rules if re.search(rule, text, re.M)
+        ]
+    for path in sorted((root / "tests").glob("*.py")):
+        if path.name == "versions.py":
+            continue
+        if re.search(
+            r"OPENSSL_VERSION_INFO[^\n]*[<>]=?\s*\(|OPENSSL_VERSION_NUMBER\s*[<>]", path.read_text()
+        ):
+            offenders.append(path.name)
+    assert offenders == []

@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives import serialization
 
 import ssl_bio
 from conftest import Pair, assert_same_as_stdlib, outcome, stdlib_is_reference
+from versions import DEFAULT_MINIMUM_VERSION
 
 PROTOCOLS = ["PROTOCOL_TLS_CLIENT", "PROTOCOL_TLS_SERVER", "PROTOCOL_TLS"]
 
@@ -54,7 +55,7 @@ def defaults(mod, protocol):
 def test_defaults_match_stdlib(protocol):
     # 3.10 raised the minimum version to TLS 1.2 and changed the default options.
     result = assert_same_as_stdlib(defaults, protocol, since=(3, 10))
-    assert result["minimum_version"] == "<TLSVersion.TLSv1_2: 771>"
+    assert result["minimum_version"] == DEFAULT_MINIMUM_VERSION
 
 
 def test_context_without_protocol_warns_like_stdlib():

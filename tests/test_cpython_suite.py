@@ -76,6 +76,11 @@ DELIBERATE = {
 
 # Tests that assert how CPython builds its own objects, not what they do.
 CPYTHON_INTERNALS = {
+    "ContextTests": {
+        "test_sni_callback_on_dead_references": "drives CPython's private _ssl object "
+        "(server._sslobj) after its owner is gone; ssl_bio has no _sslobj, and an "
+        "SSLObject's SSL lives exactly as long as the object (tests/test_lifetimes.py)",
+    },
     "SimpleBackgroundTests": {
         "test_bio_handshake": "asserts CPython's private layering (sslobj._sslobj.owner) "
         "first; ssl_bio has no _sslobj",

@@ -16,16 +16,17 @@ import threading
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from versions import (
+    CAN_GET_AVAILABLE_OPENSSL_GROUPS,
+    CAN_GET_AVAILABLE_OPENSSL_SIGALGS,
+    CAN_IGNORE_UNKNOWN_OPENSSL_GROUPS,
+    CAN_IGNORE_UNKNOWN_OPENSSL_SIGALGS,
+    HAS_X25519MLKEM768,
+)
 
 import ssl_bio
 from conftest import Pair, client_context, outcome, self_signed_files, server_context
 
-OPENSSL_VERSION = ssl_bio.OPENSSL_VERSION_INFO[:3]
-# As CPython 3.15's test_ssl decides them, from the OpenSSL ssl_bio runs on.
-CAN_IGNORE_UNKNOWN_OPENSSL_GROUPS = OPENSSL_VERSION >= (3, 3, 0)
-CAN_IGNORE_UNKNOWN_OPENSSL_SIGALGS = OPENSSL_VERSION >= (3, 3, 0)
-CAN_GET_AVAILABLE_OPENSSL_GROUPS = OPENSSL_VERSION >= (3, 5, 0)
-CAN_GET_AVAILABLE_OPENSSL_SIGALGS = OPENSSL_VERSION >= (3, 4, 0)
 OPENSSL = shutil.which("openssl")
 
 
@@ -141,6 +142,37 @@ def test_a_server_restricted_to_p384_gets_it_through_hello_retry_request(certs):
     pair.handshake()
     assert pair.client.group() == pair.server.group() == "secp384r1"
     assert hellos == ["write", "write"]  # the key share for X25519 was refused
+
+
+# test_s_client_agrees: whatever the openssl command chooses by default.
+DEFAULT = "default"
+MLKEM = pytest.mark.skipif(
+    not HAS_X25519MLKEM768, reason="this OpenSSL implements no ML-KEM group (3.5 added them)"
+)
+
+
+@MLKEM
+def test_post_quantum_hybrid_group_is_negotiated_named_and_listed(certs):
+    pair = _pair(certs, client={"set_groups": "X25519MLKEM768"})
+    pair.handshake()
+    assert pair.client.group() == pair.server.group() == "X25519MLKEM768"
+    assert pair.client.version() == "TLSv1.3"
+    assert "X25519MLKEM768" in pair.client.context.get_groups()
+
+
+def test_default_groups_are_this_openssls_defaults(certs):
+    """Two default contexts agree on the group OpenSSL itself prefers by default.
+
+    ssl_bio sets no group list of its own, so on OpenSSL 3.5 and later
+    (whose default list starts with X25519MLKEM768) users get the
+    post-quantum hybrid; test_s_client_agrees[...DEFAULT...] checks the
+    choice against the openssl command's own defaults.
+    """
+    pair = _pair(certs)
+    pair.handshake()
+    assert pair.client.group() == pair.server.group()
+    if CAN_GET_AVAILABLE_OPENSSL_GROUPS:
+        assert pair.client.group() in pair.client.context.get_groups()
 
 
 def test_no_common_group_fails_the_handshake(certs):
@@ -267,6 +299,9 @@ def test_an_impossible_sigalg_fails_the_handshake(certs):
     [
         (["-groups", "P-384"], "secp384r1", None),
         (["-groups", "X25519"], "x25519", None),
+        pytest.param(["-groups", "X25519MLKEM768"], "X25519MLKEM768", None, marks=MLKEM),
+        # s_client's default groups: ssl_bio's server ends where OpenSSL's client does.
+        ([], DEFAULT, None),
         (["-ciphersuites", "TLS_CHACHA20_POLY1305_SHA256"], None, "TLS_CHACHA20_POLY1305_SHA256"),
         (["-sigalgs", "ecdsa_secp256r1_sha256"], None, None),
     ],
@@ -297,18 +332,36 @@ def test_s_client_agrees(certs, args, group, cipher):
         thread.join(30)
     assert "error" not in result, result.get("error")
     out = completed.stdout
-    if group is not None:
+    if group is DEFAULT:
+        assert result["group"].lower() in _s_client_group(out)
+    elif group is not None:
         assert result["group"] == group
-        # s_client: "Server Temp Key: X25519, 253 bits" / "ECDH, secp384r1, 384 bits"
-        temp_key = re.search(r"Server Temp Key: ([^\n]+)", out).group(1)
-        assert group in temp_key.lower().replace(" ", "").split(",")
+        assert group.lower() in _s_client_group(out)
     if cipher is not None:
         assert result["cipher"] == cipher
         assert re.search(r"Cipher is (\S+)", out).group(1) == cipher
-    # "Peer signature type: ECDSA" and "Peer signing digest: SHA256", as ssl_bio names it.
+    # "Peer signing digest: SHA256", and the type as OpenSSL 3.0 ("ECDSA") or
+    # 3.5 and later (the scheme's name, as ssl_bio names it) print it.
     assert result["sigalg"] == "ecdsa_secp256r1_sha256"
     assert re.search(r"Peer signing digest: (\S+)", out).group(1) == "SHA256"
-    assert re.search(r"Peer signature type: (\S+)", out).group(1) == "ECDSA"
+    assert re.search(r"Peer signature type: (\S+)", out).group(1) in (
+        "ECDSA",
+        "ecdsa_secp256r1_sha256",
+    )
+
+
+def _s_client_group(out):
+    """The group names in s_client's report of the key exchange, lower-cased.
+
+    OpenSSL 3.0: "Server Temp Key: X25519, 253 bits" / "ECDH, secp384r1, 384
+    bits"; 3.5 and later: "Peer Temp Key: ..." for classic groups and
+    "Negotiated TLS1.3 group: X25519MLKEM768" for the others.
+    """
+    match = re.search(r"(?:Server|Peer) Temp Key: ([^\n]+)", out) or re.search(
+        r"Negotiated TLS1.3 group: ([^\n]+)", out
+    )
+    assert match is not None, out
+    return match.group(1).lower().replace(" ", "").split(",")
 
 
 # --- CPython 3.15's ThreadedTests for these methods, ported to memory BIOs -------------
@@ -409,3 +462,60 @@ def test_threaded_server_sigalgs_mismatch(rsa_certs):
     server_ctx.set_server_sigalgs("rsa_pss_rsae_sha384")
     with pytest.raises(ssl_bio.SSLError):
         _server_params_test(client_ctx, server_ctx)
+
+
+# --- queries of negotiated state never crash ------------------------------------------
+# SSL_get0_group_name() dereferenced the missing session before a handshake on
+# every OpenSSL from 3.2 on (SIGSEGV); each query is asked in every state here.
+
+QUERIES = (
+    "group",
+    "client_sigalg",
+    "server_sigalg",
+    "cipher",
+    "shared_ciphers",
+    "version",
+    "compression",
+    "selected_alpn_protocol",
+    "session_reused",
+    "pending",
+)
+
+
+def _ask_everything(conn):
+    answers = {name: outcome(getattr(conn, name)) for name in QUERIES}
+    for kind in ssl_bio.CHANNEL_BINDING_TYPES:
+        answers[kind] = outcome(conn.get_channel_binding, kind)
+    answers["peercert"] = outcome(conn.getpeercert)
+    return answers
+
+
+def test_queries_before_during_and_after_a_handshake_never_crash(certs):
+    pair = _pair(certs)
+    for conn in (pair.client, pair.server):
+        before = _ask_everything(conn)
+        assert before["group"] == ("ok", None)
+        assert before["cipher"] == ("ok", None)
+    # During: the client has sent its ClientHello, the server has not answered.
+    with pytest.raises(ssl_bio.SSLWantReadError):
+        pair.client.do_handshake()
+    pair.pump()
+    with pytest.raises(ssl_bio.SSLWantReadError):
+        pair.server.do_handshake()
+    for conn in (pair.client, pair.server):
+        _ask_everything(conn)
+    pair.handshake()
+    for conn in (pair.client, pair.server):
+        assert _ask_everything(conn)["group"][0] == "ok"
+    pair.unwrap_both()
+    for conn in (pair.client, pair.server):
+        _ask_everything(conn)
+
+
+def test_queries_after_a_failed_handshake_never_crash(certs):
+    pair = _pair(certs, client={"set_groups": "P-384"}, server={"set_groups": "P-256"})
+    client_error, server_error = pair.handshake_errors()
+    assert client_error is not None or server_error is not None
+    for conn in (pair.client, pair.server):
+        answers = _ask_everything(conn)
+        assert answers["group"][0] == "ok"

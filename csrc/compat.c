@@ -1,13 +1,13 @@
-/* What a handshake negotiated beyond the cipher: the key exchange group and
-   the signature schemes (Python 3.15's SSLSocket.group(), client_sigalg(),
-   server_sigalg()), and the lists OpenSSL can offer (get_groups(),
-   get_sigalgs()).
+/* Every helper whose body differs between the OpenSSL versions ssl_bio
+   supports; each branches on csrc/compat.h's capability macros only and has
+   one signature on every version.
 
-   CPython 3.15 answers these only with OpenSSL 3.2 (group), 3.4 (built-in
-   signature schemes) and 3.5 (signature names, implemented groups).  Where
-   an older OpenSSL has calls from which the same answer follows exactly,
-   these helpers derive it; where it has none, they say so and Python raises
-   NotImplementedError, as CPython does. */
+   Derive or refuse: where an older OpenSSL has calls from which the same
+   answer follows exactly (the negotiated group on 3.0/3.1, the signature
+   scheme names before 3.5), the helper derives it.  Where it has none
+   (get_sigalgs() before 3.4, get_groups() before 3.5), the compat.h flag is
+   0, the helper returns its documented failure value, and Python never
+   calls it (ssl_bio/_compat.py's requires()). */
 #include "ssl_bio.h"
 
 #include <string.h>
@@ -17,32 +17,27 @@
 /* The TLS name of the group the handshake used ("x25519", "secp384r1",
    "ffdhe2048"...), or NULL before the handshake or without one (TLS 1.2 RSA
    key exchange).  OpenSSL 3.0/3.1: SSL_group_to_name() of the negotiated
-   group, the same name table SSL_get0_group_name() reads in 3.2.
-   *supported is 0 where this OpenSSL cannot tell (1.1.1). */
-const char *ssl_bio_group_name(SSL *ssl, int *supported)
+   group, the same name table SSL_get0_group_name() reads in 3.2. */
+const char *ssl_bio_group_name(SSL *ssl)
 {
-    *supported = 1;
-#if OPENSSL_VERSION_NUMBER >= 0x30200000L
-    return SSL_get0_group_name(ssl);
-#elif OPENSSL_VERSION_NUMBER >= 0x30000000L
-    long nid;
-    /* Before 3.2, asking without a session dereferences NULL. */
+    /* Every version reads the session's group: asked before there is a
+       session (before the handshake, or paused in it) both calls
+       dereference NULL (SIGSEGV on 3.2 .. 4.0 as on 3.0). */
     if (SSL_get_session(ssl) == NULL)
         return NULL;
-    nid = SSL_get_negotiated_group(ssl);
+#if SSL_BIO_HAS_GET0_GROUP_NAME
+    return SSL_get0_group_name(ssl);
+#else
+    long nid = SSL_get_negotiated_group(ssl);
     if (nid <= 0 || nid > INT32_MAX)
         return NULL;
-    return SSL_group_to_name(ssl, (int)nid);
-#else
-    (void)ssl;
-    *supported = 0;
-    return NULL;
+    return SSL_group_to_name(ssl, (int)nid); /* in int range: checked above */
 #endif
 }
 
 /* --- signature schemes -------------------------------------------------- */
 
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L && OPENSSL_VERSION_NUMBER < 0x30500000L
+#if !SSL_BIO_HAS_GET0_SIGNATURE_NAME
 /* The TLS 1.3 name of the scheme for a signature type and hash (the names of
    OpenSSL's own sigalg table, which 3.5's SSL_get0_signature_name()
    returns).  RSA-PSS is "rsae" with an rsaEncryption key and "pss" with an
@@ -97,17 +92,16 @@ static int signed_with_pss_key(SSL *ssl, int peer)
 
 /* The name of the signature scheme this end (peer == 0) or the peer signed
    the handshake with, or NULL when it did not sign (a client without a
-   certificate, PSK, TLS 1.2 RSA key exchange) or before the handshake.
-   *supported is 0 where this OpenSSL cannot tell (1.1.1). */
-const char *ssl_bio_signature_name(SSL *ssl, int peer, int *supported)
+   certificate, PSK, TLS 1.2 RSA key exchange) or before the handshake. */
+const char *ssl_bio_signature_name(SSL *ssl, int peer)
 {
-    *supported = 1;
-#if OPENSSL_VERSION_NUMBER >= 0x30500000L
+#if SSL_BIO_HAS_GET0_SIGNATURE_NAME
     const char *name = NULL;
-    int found = peer ? SSL_get0_peer_signature_name(ssl, &name)
-                     : SSL_get0_signature_name(ssl, &name);
-    return found ? name : NULL;
-#elif OPENSSL_VERSION_NUMBER >= 0x30000000L
+    /* SSL_ctrl() macros: a long on some versions, an int on others. */
+    long found = peer ? SSL_get0_peer_signature_name(ssl, &name)
+                      : SSL_get0_signature_name(ssl, &name);
+    return found > 0 ? name : NULL;
+#else
     int type = NID_undef, hash = NID_undef, pss_key;
     size_t i;
     if (!(peer ? SSL_get_peer_signature_type_nid(ssl, &type)
@@ -123,40 +117,32 @@ const char *ssl_bio_signature_name(SSL *ssl, int peer, int *supported)
             return schemes[i].name;
     }
     return NULL;
-#else
-    (void)ssl;
-    (void)peer;
-    *supported = 0;
-    return NULL;
 #endif
 }
 
 /* --- what OpenSSL can offer --------------------------------------------- */
 
 /* OpenSSL's built-in signature schemes, colon-separated, for OPENSSL_free();
-   NULL with *supported 0 before OpenSSL 3.4, which has no call for it. */
-char *ssl_bio_builtin_sigalgs(int *supported)
+   NULL on failure, and always where !SSL_BIO_HAS_BUILTIN_SIGALGS. */
+char *ssl_bio_builtin_sigalgs(void)
 {
-#if OPENSSL_VERSION_NUMBER >= 0x30400000L
-    *supported = 1;
+#if SSL_BIO_HAS_BUILTIN_SIGALGS
     return SSL_get1_builtin_sigalgs(NULL);
 #else
-    *supported = 0;
     return NULL;
 #endif
 }
 
 /* The groups this context implements for its protocol versions,
-   colon-separated, for OPENSSL_free(); NULL with *supported 0 before
-   OpenSSL 3.5, which has no call for it; NULL with *supported 1 on failure. */
-char *ssl_bio_implemented_groups(SSL_CTX *ctx, int include_aliases, int *supported)
+   colon-separated, for OPENSSL_free(); NULL on failure, and always where
+   !SSL_BIO_HAS_IMPLEMENTED_GROUPS. */
+char *ssl_bio_implemented_groups(SSL_CTX *ctx, int include_aliases)
 {
-#if OPENSSL_VERSION_NUMBER >= 0x30500000L
+#if SSL_BIO_HAS_IMPLEMENTED_GROUPS
     STACK_OF(OPENSSL_CSTRING) *groups = sk_OPENSSL_CSTRING_new_null();
     char *joined = NULL;
     size_t length = 1;
     int i;
-    *supported = 1;
     if (groups == NULL || !SSL_CTX_get0_implemented_groups(ctx, include_aliases, groups))
         goto done;
     for (i = 0; i < sk_OPENSSL_CSTRING_num(groups); i++)
@@ -174,7 +160,50 @@ done:
 #else
     (void)ctx;
     (void)include_aliases;
-    *supported = 0;
     return NULL;
+#endif
+}
+
+/* --- build options ------------------------------------------------------ */
+
+/* The NID of the connection's compression method, NID_undef without one;
+   COMP_get_type is compiled out of OpenSSL builds without compression. */
+int ssl_bio_compression_nid(const SSL *ssl)
+{
+#if SSL_BIO_HAS_COMPRESSION
+    const COMP_METHOD *method = SSL_get_current_compression((SSL *)ssl);
+    return method == NULL ? NID_undef : COMP_get_type(method);
+#else
+    (void)ssl;
+    return NID_undef;
+#endif
+}
+
+/* Install or remove the PSK callbacks; 0 where OpenSSL was built without
+   PSK, -1 if the identity hint was refused. */
+int ssl_bio_set_psk_client_callback(SSL_CTX *ctx, int enable)
+{
+#if SSL_BIO_HAS_PSK
+    SSL_CTX_set_psk_client_callback(ctx, enable ? ssl_bio_psk_client_callback : NULL);
+    return 1;
+#else
+    (void)ctx;
+    (void)enable;
+    return 0;
+#endif
+}
+
+int ssl_bio_set_psk_server_callback(SSL_CTX *ctx, int enable, const char *identity_hint)
+{
+#if SSL_BIO_HAS_PSK
+    if (SSL_CTX_use_psk_identity_hint(ctx, identity_hint) != 1)
+        return -1;
+    SSL_CTX_set_psk_server_callback(ctx, enable ? ssl_bio_psk_server_callback : NULL);
+    return 1;
+#else
+    (void)ctx;
+    (void)enable;
+    (void)identity_hint;
+    return 0;
 #endif
 }
