@@ -70,7 +70,7 @@ ACCELERATOR_WANTED = os.environ.get("SSL_BIO_ACCELERATOR", "1") != "0"
 
 
 def _default_suites() -> "tuple[Optional[str], bool]":
-    """The default cipher string and whether TLS 1.2 is the default minimum, as this interpreter's own ssl.
+    """The default cipher string, and whether TLS 1.2 is the minimum, as this interpreter's ssl.
 
     CPython's ``configure --with-ssl-default-suites`` (``PY_SSL_DEFAULT_CIPHERS``
     in its build configuration) decides them: ``python`` (1, the default:

@@ -15,11 +15,11 @@ import threading
 import types
 
 import pytest
-from versions import CPYTHON  # free-threaded builds leave it out, as PyPy does (csrc/accel.c)
 
 import ssl_bio
 from conftest import Pair, client_context, describe_error, server_context
 from ssl_bio import _accel
+from versions import CPYTHON  # free-threaded builds leave it out, as PyPy does (csrc/accel.c)
 
 NO_ACCELERATOR = "the accelerator is CPython-only (not PyPy, not free-threaded): nothing to compare"
 ACCELERATED = ("memory_pending", "stdlib_bio_new", "accelerate_memory_bio", "accelerate_sslobject")

@@ -16,6 +16,9 @@ import threading
 import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+import ssl_bio
+from conftest import Pair, client_context, outcome, self_signed_files, server_context
 from versions import (
     CAN_GET_AVAILABLE_OPENSSL_GROUPS,
     CAN_GET_AVAILABLE_OPENSSL_SIGALGS,
@@ -23,9 +26,6 @@ from versions import (
     CAN_IGNORE_UNKNOWN_OPENSSL_SIGALGS,
     HAS_X25519MLKEM768,
 )
-
-import ssl_bio
-from conftest import Pair, client_context, outcome, self_signed_files, server_context
 
 OPENSSL = shutil.which("openssl")
 
