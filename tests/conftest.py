@@ -225,7 +225,8 @@ def describe_error(exc):
     """What two implementations must agree on for an exception."""
     if exc is None:
         return None
-    stdlib_classes = [c for c in type(exc).__mro__ if c.__module__ in ("ssl", "_ssl")]
+    # The stdlib's classes by identity: PyPy 3.11 defines them in _cffi_ssl.
+    stdlib_classes = [c for c in type(exc).__mro__ if getattr(ssl, c.__name__, None) is c]
     return (
         (stdlib_classes[0] if stdlib_classes else type(exc)).__name__,
         exc.args[0] if isinstance(exc, OSError) and len(exc.args) > 1 else None,

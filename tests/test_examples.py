@@ -45,6 +45,10 @@ def test_memory_demo(tls):
     assert "shutdown       : clean" in out
 
 
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 class DemoServer:
     """An example server started with --demo --port 0, stopped with Ctrl-C."""
 
@@ -54,6 +58,9 @@ class DemoServer:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            # Ctrl-C stops it: a run started in the background has SIGINT
+            # ignored, which the child would inherit (and Python keeps).
+            preexec_fn=_default_sigint,
         )
         self.lines = []
         for line in self.process.stdout:
