@@ -138,3 +138,19 @@ def test_version_checks_live_in_compat():
         ):
             offenders.append(path.name)
     assert offenders == []
+
+
+def test_an_unloadable_binding_says_why():
+    """A binding that exists but does not load reports the loader's words and the loaded OpenSSL."""
+    from ssl_bio import _binding
+
+    error = ImportError(
+        "/usr/lib/x86_64-linux-gnu/libssl.so.3: version `OPENSSL_3.4.0' not found "
+        "(required by _openssl.so)"
+    )
+    message = _binding._missing_message(error)
+    assert "could not be loaded" in message
+    assert "OPENSSL_3.4.0" in message
+    assert "built against another OpenSSL" in message
+    assert "libssl" in message  # the library this process has mapped, or the loader's
+    assert "install the package" not in message
