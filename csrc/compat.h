@@ -88,6 +88,8 @@
 #else
 #define SSL_BIO_HAS_TLSv1_3 1
 #endif
+/* Post-handshake authentication is TLS 1.3's (Python 3.14's HAS_PHA). */
+#define SSL_BIO_HAS_PHA SSL_BIO_HAS_TLSv1_3
 #if defined(OPENSSL_NO_PSK)
 #define SSL_BIO_HAS_PSK 0
 #else

@@ -14,6 +14,7 @@ through typed attributes, never by name.
 """
 
 import threading
+import weakref
 from typing import Any, Callable, List, Optional, Tuple
 
 from ._args import as_c_long, wrap_c_int
@@ -195,22 +196,33 @@ class KeylogCallback:
     """``SSLContext.keylog_filename`` (NSS key log lines appended to a file) and
     ``keylog_callback`` (the same lines handed to a callable)."""
 
-    __slots__ = ("filename", "file", "function")
+    __slots__ = ("filename", "file", "function", "closer")
 
     def __init__(self) -> None:
         self.filename: Any = None
         self.file: Any = None
         self.function: Optional[Callable[..., Any]] = None
+        self.closer: Optional[weakref.finalize] = None
 
-    def install(self, ctx: Any, filename: Any, file: Any) -> None:
-        """Log to ``file`` (opened from ``filename``), or with None stop logging."""
+    def install(self, ctx: Any, filename: Any, file: Any, owner: Any = None) -> None:
+        """Log to ``file`` (opened from ``filename``), or with None stop logging.
+
+        The file is closed when it is replaced, or when ``owner`` (the
+        context) is collected, as the stdlib's BIO is freed with its context:
+        never left to the garbage collector's ResourceWarning.
+        """
         old, self.file, self.filename = self.file, None, None
         self._apply(ctx)
+        if self.closer is not None:
+            self.closer.detach()
+            self.closer = None
         if old is not None:
             old.close()
         if file is None:
             return
         self.file, self.filename = file, filename
+        if owner is not None:
+            self.closer = weakref.finalize(owner, file.close)
         self._apply(ctx)
 
     def set_function(self, ctx: Any, function: Optional[Callable[..., Any]]) -> None:

@@ -32,6 +32,7 @@ __all__ = [
     "FREE_THREADED",
     "HAS_BUILTIN_SIGALGS",
     "HAS_IMPLEMENTED_GROUPS",
+    "HAS_PHA",
     "HAS_PSK",
     "HAS_PSK_TLS13",
     "HAS_SSLv2",
@@ -53,6 +54,7 @@ HAS_TLSv1 = bool(lib.SSL_BIO_HAS_TLSv1)
 HAS_TLSv1_1 = bool(lib.SSL_BIO_HAS_TLSv1_1)
 HAS_TLSv1_2 = bool(lib.SSL_BIO_HAS_TLSv1_2)
 HAS_TLSv1_3 = bool(lib.SSL_BIO_HAS_TLSv1_3)
+HAS_PHA = bool(lib.SSL_BIO_HAS_PHA)  # Python 3.14's: post-handshake authentication
 HAS_PSK = bool(lib.SSL_BIO_HAS_PSK)
 HAS_PSK_TLS13 = bool(lib.SSL_BIO_HAS_PSK_TLS13)
 # Queries with no equivalent before their OpenSSL version (csrc/compat.c

@@ -31,6 +31,7 @@ __all__ = [
     "HAS_TLSv1_3",
     "HAS_PSK",
     "HAS_PSK_TLS13",
+    "HAS_PHA",
     "CHANNEL_BINDING_TYPES",
     "PROTOCOL_TLS",
     "PROTOCOL_SSLv23",
@@ -100,6 +101,7 @@ HAS_NEVER_CHECK_COMMON_NAME = True
 # From csrc/compat.h, through _compat (as Lib/ssl.py takes its HAS_* from _ssl);
 # HAS_PSK_TLS13 is Python 3.15's: TLS 1.3 handshakes with set_psk_*_callback keys.
 from ._compat import (  # noqa: E402
+    HAS_PHA,
     HAS_PSK,
     HAS_PSK_TLS13,
     HAS_SSLv2,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import operator
 import os
 import socket
 import sys
@@ -26,12 +27,12 @@ from typing import (
 from . import _credentials, _negotiation, _store
 from ._args import (
     INT_MAX,
+    INT_MIN,
     as_c_int,
     as_c_long,
     as_parsed_int,
     fspath_bytes,
     type_name,
-    wrap_c_int,
 )
 from ._binding import ffi, lib
 from ._bio import reading_bio
@@ -127,6 +128,11 @@ def _is_asn1_object(value):
     return _stdlib_ssl is not None and isinstance(value, _stdlib_ssl._ASN1Object)
 
 
+def _cannot_delete(name: str) -> AttributeError:
+    """What the stdlib's C attributes say to ``del`` (3.14's wording)."""
+    return AttributeError(f"attribute '{name}' of 'SSLContext' objects cannot be deleted")
+
+
 class SSLContext(ContextHooks):
     """TLS settings, certificates and keys, from which SSLObjects are made.
 
@@ -144,7 +150,7 @@ class SSLContext(ContextHooks):
         "_alpn_protocols",
         "_callbacks",
         "_handle",
-        "_host_flags",
+        "_host_flag_bits",
         "_check_hostname",
         "_post_handshake_auth",
         "__dict__",
@@ -157,7 +163,7 @@ class SSLContext(ContextHooks):
     _alpn_protocols: Any  # the ALPN selection buffer OpenSSL reads
     _callbacks: ContextCallbacks
     _handle: Any  # cffi handle to a weakref to self, for OpenSSL's callback arg
-    _host_flags: int
+    _host_flag_bits: int
     _check_hostname: bool
     _post_handshake_auth: bool
 
@@ -224,7 +230,7 @@ class SSLContext(ContextHooks):
         self._post_handshake_auth = False
         # What the SNI callback's arg points to; weak, so no cycle through C.
         self._handle = ffi.new_handle(weakref.ref(self))
-        self._host_flags = lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
+        self._host_flag_bits = lib.X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
 
         if protocol == PROTOCOL_TLS_CLIENT:
             self._check_hostname = True
@@ -263,7 +269,7 @@ class SSLContext(ContextHooks):
         params = lib.SSL_CTX_get0_param(ctx)
         # Better chain building when cross-signed intermediates are present.
         lib.X509_VERIFY_PARAM_set_flags(params, lib.X509_V_FLAG_TRUSTED_FIRST)
-        lib.X509_VERIFY_PARAM_set_hostflags(params, self._host_flags)
+        lib.X509_VERIFY_PARAM_set_hostflags(params, self._host_flag_bits)
         lib.ERR_clear_error()
 
     # --- properties ----------------------------------------------------------
@@ -320,6 +326,10 @@ class SSLContext(ContextHooks):
             self._set_verify_mode(CERT_REQUIRED)
         self._check_hostname = value
 
+    @check_hostname.deleter
+    def check_hostname(self) -> None:
+        raise _cannot_delete("check_hostname")
+
     @property
     def options(self) -> Options:
         """SSL_OP_* option flags (Options)."""
@@ -330,10 +340,11 @@ class SSLContext(ContextHooks):
     def options(self, value: int) -> None:
         if not isinstance(value, int):
             raise TypeError(f"argument must be int, not {type_name(value)}")
+        # As 3.14's setter (a uint64_t through Argument Clinic, gh-106687).
         if value < 0:
-            raise OverflowError("can't convert negative int to unsigned")
+            raise ValueError("Cannot convert negative int")
         if value >= 2**64:
-            raise OverflowError("int too big to convert")
+            raise OverflowError("Python int too large for C unsigned long long")
         current = lib.SSL_CTX_get_options(self._ctx)
         clear = current & ~value
         set_ = ~current & value
@@ -376,14 +387,28 @@ class SSLContext(ContextHooks):
         return self._host_flags & never != never
 
     @hostname_checks_common_name.setter
-    @_serialized
     def hostname_checks_common_name(self, value: bool) -> None:
         if value:
-            flags = self._host_flags & ~lib.X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
+            self._host_flags = self._host_flags & ~lib.X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
         else:
-            flags = self._host_flags | lib.X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
-        self._host_flags = flags
+            self._host_flags = self._host_flags | lib.X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
+
+    @property
+    def _host_flags(self) -> int:
+        """The X509_CHECK_FLAG_* flags of the host name check (the stdlib's private attribute)."""
+        return self._host_flag_bits
+
+    @_host_flags.setter
+    @_serialized
+    def _host_flags(self, value: int) -> None:
+        # The stdlib's "I": any int, masked to a C unsigned int.
+        flags = operator.index(value) & 0xFFFFFFFF
         lib.X509_VERIFY_PARAM_set_hostflags(lib.SSL_CTX_get0_param(self._ctx), flags)
+        self._host_flag_bits = flags
+
+    @_host_flags.deleter
+    def _host_flags(self) -> None:
+        raise _cannot_delete("_host_flags")
 
     @property
     def post_handshake_auth(self) -> bool:
@@ -400,7 +425,7 @@ class SSLContext(ContextHooks):
 
     @post_handshake_auth.deleter
     def post_handshake_auth(self) -> None:
-        raise AttributeError("cannot delete attribute")
+        raise AttributeError("cannot delete attribute")  # as the stdlib's, 3.10-3.14
 
     @property
     def num_tickets(self) -> int:
@@ -417,6 +442,10 @@ class SSLContext(ContextHooks):
             raise ValueError("SSLContext is not a server context.")
         if lib.SSL_CTX_set_num_tickets(self._ctx, value) != 1:
             raise ValueError("failed to set num tickets.")
+
+    @num_tickets.deleter
+    def num_tickets(self) -> None:
+        raise _cannot_delete("num_tickets")
 
     @property
     def security_level(self) -> int:
@@ -465,11 +494,12 @@ class SSLContext(ContextHooks):
         self._set_version_bound(value, minimum=False)
 
     def _set_version_bound(self, value, minimum):
-        # As the stdlib: a C long, refused above INT_MAX, then cast to int.
+        # As 3.14's stdlib (Argument Clinic's "i"): a C long, then a C int.
         value = as_c_long(value)
         if value > INT_MAX:
-            raise OverflowError("Option is too long")
-        value = wrap_c_int(value)
+            raise OverflowError("signed integer is greater than maximum")
+        if value < INT_MIN:
+            raise OverflowError("signed integer is less than minimum")
         if self._protocol not in (PROTOCOL_TLS, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER):
             raise ValueError(
                 "The context's protocol doesn't support modification of highest and lowest version."
@@ -748,7 +778,12 @@ class SSLContext(ContextHooks):
         groups = ffi.new("int[1]", [nid])
         lib.ERR_clear_error()
         if not lib.SSL_CTX_set1_groups(self._ctx, groups, 1):
-            raise error_from_queue("ssl_bio:set_ecdh_curve")
+            # A known name that is no group ("RSA") fails with nothing queued,
+            # where the stdlib says "unknown error".
+            raise error_from_queue(
+                "ssl_bio:set_ecdh_curve",
+                if_empty=f"{name!r} is not an elliptic curve OpenSSL can use for ECDH",
+            )
 
     @_serialized
     def load_dh_params(self, path: StrOrBytesPath) -> None:
@@ -835,11 +870,11 @@ class SSLContext(ContextHooks):
             empty = False
         if empty:
             file.write(_KEYLOG_HEADER)
-        self._callbacks.keylog.install(self._ctx, filename, file)
+        self._callbacks.keylog.install(self._ctx, filename, file, owner=self)
 
     @keylog_filename.deleter
     def keylog_filename(self) -> None:
-        raise AttributeError("cannot delete attribute")
+        raise _cannot_delete("keylog_filename")
 
     @property
     def _msg_callback(self) -> Optional[Callable[..., Any]]:

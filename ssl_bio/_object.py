@@ -101,6 +101,25 @@ def _attach_context(error: BaseException, later: BaseException) -> None:
         last.__context__ = later
 
 
+def check_sslobject_params(
+    server_side: Any, context: Any, server_hostname: Any, session: Any
+) -> None:
+    """ValueError for arguments wrap_bio() and wrap_socket() refuse, as Python 3.14's ssl.
+
+    3.14 checks these in ``wrap_bio`` too (``ssl._check_sslobject_params``),
+    before anything else; until 3.13 only ``wrap_socket`` did, and
+    ``wrap_bio`` skipped the host name check of a client without
+    ``server_hostname`` silently.
+    """
+    if server_side:
+        if server_hostname:
+            raise ValueError("server_hostname can only be specified in client mode")
+        if session is not None:
+            raise ValueError("session can only be specified in client mode")
+    if context.check_hostname and not server_hostname:
+        raise ValueError("check_hostname requires server_hostname")
+
+
 class SSLObject(ConnectionHooks):
     """A TLS connection over memory BIOs, as the stdlib's ``ssl.SSLObject``.
 
@@ -171,6 +190,7 @@ class SSLObject(ConnectionHooks):
         """Build the object for ``SSLContext.wrap_bio`` (hostname already encoded)."""
         if context is None:
             raise TypeError("SSLObject._create() needs the SSLContext (context=)")
+        check_sslobject_params(server_side, context, server_hostname, session)
         check_bio(incoming, "incoming")
         check_bio(outgoing, "outgoing")
         server_side = bool(server_side)
@@ -192,10 +212,6 @@ class SSLObject(ConnectionHooks):
                 raise ValueError(
                     "server_hostname cannot be an empty string or start with a leading dot."
                 )
-        elif context.check_hostname and not server_side:
-            # Deliberately stricter than the stdlib, which silently skips the
-            # host name check here (see README).
-            raise ValueError("check_hostname requires server_hostname")
 
         self = cls.__new__(cls)
         self._mirror = None
@@ -712,12 +728,17 @@ class SSLObject(ConnectionHooks):
             return self._der_chain(lib.SSL_get_peer_cert_chain(self._ssl), self._server_side)
 
     def _der_chain(self, chain, leaf):
-        """DER of each certificate of an OpenSSL stack it keeps, ``leaf`` first if asked."""
-        if chain == ffi.NULL:
-            return []
-        ders = [
-            certificate_to_der(lib.sk_X509_value(chain, i)) for i in range(lib.sk_X509_num(chain))
-        ]
+        """DER of each certificate of an OpenSSL stack it keeps, ``leaf`` first if asked.
+
+        A server's resumed session keeps the client's leaf but no chain: the
+        leaf alone then, as 3.14's stdlib.
+        """
+        ders = []
+        if chain != ffi.NULL:
+            ders = [
+                certificate_to_der(lib.sk_X509_value(chain, i))
+                for i in range(lib.sk_X509_num(chain))
+            ]
         if leaf:
             cert = lib.SSL_get1_peer_certificate(self._ssl)
             if cert != ffi.NULL:

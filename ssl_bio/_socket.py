@@ -39,7 +39,7 @@ from ._constants import (
     SSL_ERROR_WANT_WRITE,
 )
 from ._errors import SSLError, SSLWantReadError, SSLWantWriteError
-from ._object import SSLObject
+from ._object import SSLObject, check_sslobject_params
 
 __all__ = ["SSLSocket", "get_server_certificate"]
 
@@ -372,13 +372,7 @@ class SSLSocket(socket.socket):
             raise TypeError("SSLSocket._create() needs the SSLContext (context=)")
         if sock.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE) != socket.SOCK_STREAM:
             raise NotImplementedError("only stream sockets are supported")
-        if server_side:
-            if server_hostname:
-                raise ValueError("server_hostname can only be specified in client mode")
-            if session is not None:
-                raise ValueError("session can only be specified in client mode")
-        if context.check_hostname and not server_hostname:
-            raise ValueError("check_hostname requires server_hostname")
+        check_sslobject_params(server_side, context, server_hostname, session)
         timeout = sock.gettimeout()
         fields = {"family": sock.family, "type": sock.type, "proto": sock.proto}
         self = cls.__new__(cls, fileno=sock.fileno(), **fields)  # type: ignore[call-arg]

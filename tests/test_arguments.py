@@ -54,7 +54,12 @@ NO_HUGE_ALLOCATION = {"int-max"}
 _INTERPRETER_WORDING = re.compile(
     r"takes (no|\d+) (positional )?arguments?|unexpected keyword|not writable|"
     r"has no setter|object attribute .* is read-only|cannot create '.*' instances|"
-    r"no constructor defined|required positional argument"
+    r"no constructor defined|required positional argument|"
+    # Integer conversion: 3.14 moved these setters to Argument Clinic, whose
+    # wording is the interpreter's ("signed integer is greater than maximum").
+    r"cannot be interpreted as an integer|argument must be int, not|"
+    r"signed integer is (greater|less) than|Option is too long|Python int too large|"
+    r"can't convert negative int to unsigned"
 )
 
 # ssl_bio accepts any object with the MemoryBIO methods as a BIO (README:
@@ -185,10 +190,16 @@ CONTEXT_METHODS = {
     ),
 }
 
-# Where older stdlibs convert differently (ssl_bio behaves as 3.13 everywhere).
+# Where older stdlibs convert differently (ssl_bio behaves as 3.15 everywhere).
 VERSION_SPECIFIC = {
-    "options": (3, 12),  # negative options wrapped silently before 3.12
-    "wrap_bio(server_side)": (3, 12),  # an int (not any object's truth) before 3.12
+    # Negative options wrapped silently before 3.12; OverflowError, not 3.14's
+    # ValueError, in 3.12 and 3.13.
+    "options": (3, 14),
+    # 3.14's wrap_bio checks server_side, server_hostname and check_hostname
+    # first (ssl._check_sslobject_params), before the BIOs' types.
+    "wrap_bio(incoming)": (3, 14),
+    "wrap_bio(outgoing)": (3, 14),
+    "wrap_bio(server_side)": (3, 14),
     # 3.9 wrapped a client-side object on a PROTOCOL_TLS_SERVER context.
     "wrap_bio(server_hostname)": (3, 10),
     "wrap_bio(session)": (3, 10),
@@ -238,7 +249,8 @@ def test_context_method_arguments(method, protocol):
 
     deliberate = {}
     if method == "wrap_bio(server_hostname)" and protocol == "PROTOCOL_TLS_CLIENT":
-        # README: a client context that checks host names refuses to wrap without one.
+        # A client context that checks host names refuses to wrap without one:
+        # 3.14's stdlib too (until 3.13 it skipped the check silently).
         message = "check_hostname requires server_hostname"
         deliberate["None"] = ("error", "ValueError", message)
     assert_matches_stdlib(scenario, deliberate, since=VERSION_SPECIFIC.get(method, (3, 9)))
