@@ -35,8 +35,9 @@ _CERT_TIME_REST = " %d %H:%M:%S %Y GMT"
 def DER_cert_to_PEM_cert(der_cert_bytes: Union[bytes, bytearray, memoryview]) -> str:
     """A DER certificate (bytes) as a PEM string."""
     text = base64.standard_b64encode(der_cert_bytes).decode("ascii")
-    body = [text[start : start + _PEM_LINE] for start in range(0, len(text), _PEM_LINE)]
-    return "\n".join([PEM_HEADER, *body, PEM_FOOTER + "\n"])
+    body = "\n".join(text[start : start + _PEM_LINE] for start in range(0, len(text), _PEM_LINE))
+    # As 3.15's (base64 wrapcol): an empty certificate leaves an empty line.
+    return f"{PEM_HEADER}\n{body}\n{PEM_FOOTER}\n"
 
 
 def PEM_cert_to_DER_cert(pem_cert_string: str) -> bytes:

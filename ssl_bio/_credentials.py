@@ -60,11 +60,11 @@ def load_files(ctx: Any, certfile: bytes, keyfile: Optional[bytes], state: Passw
         lib.ERR_clear_error()
         ffi.errno = 0
         if lib.SSL_CTX_use_certificate_chain_file(ctx, certfile) != 1:
-            raise _file_failure(state)
+            raise _file_failure(state, certfile)
         ffi.errno = 0
         key = keyfile if keyfile is not None else certfile
         if lib.SSL_CTX_use_PrivateKey_file(ctx, key, lib.SSL_FILETYPE_PEM) != 1:
-            raise _file_failure(state)
+            raise _file_failure(state, key)
         if lib.SSL_CTX_check_private_key(ctx) != 1:
             raise error_from_queue(_WHERE)
     finally:
@@ -73,12 +73,15 @@ def load_files(ctx: Any, certfile: bytes, keyfile: Optional[bytes], state: Passw
         lib.SSL_CTX_set_default_passwd_cb_userdata(ctx, old_userdata)
 
 
-def _file_failure(state: PasswordState) -> BaseException:
-    """As the stdlib chooses it: the callback's exception, an OSError, or OpenSSL's error."""
+def _file_failure(state: PasswordState, path: bytes) -> BaseException:
+    """As the stdlib chooses it: the callback's exception, an OSError, or OpenSSL's error.
+
+    The OSError names the file, as Python 3.15's.
+    """
     errno = ffi.errno
     if state.error is None and errno:
         lib.ERR_clear_error()
-        return OSError(errno, os.strerror(errno))
+        return OSError(errno, os.strerror(errno), os.fsdecode(path))
     return _failure(state, _WHERE)
 
 

@@ -250,12 +250,14 @@ def want_read_message(where):
         return message
 
 
-def error_from_io(ssl, result, where, server_hostname=None, ssl_error=None):
+def error_from_io(ssl, result, where, server_hostname=None, ssl_error=None, got_eof=False):
     """The exception for a failed SSL_do_handshake/read/write/shutdown call.
 
     Mirrors _ssl.c's PySSL_SetError: the class comes from ``SSL_get_error`` and
     the last queued OpenSSL error.  Clears the error queue.  ``ssl_error`` is
-    SSL_get_error's answer when the caller already asked for it.
+    SSL_get_error's answer when the caller already asked for it.  ``got_eof``:
+    the connection already raised SSLEOFError, so a bare SSL_ERROR_SSL (OpenSSL
+    4.0's state after it) is that EOF again, as CPython 3.15 reports it.
     """
     if ssl_error is None:
         ssl_error = lib.SSL_get_error(ssl, result)
@@ -302,7 +304,10 @@ def error_from_io(ssl, result, where, server_hostname=None, ssl_error=None):
             errstr = "Some I/O error occurred"
     elif ssl_error == lib.SSL_ERROR_SSL:
         errno = SSL_ERROR_SSL
-        if errcode == 0:
+        if errcode == 0 and got_eof:
+            cls, errno = SSLEOFError, SSL_ERROR_EOF
+            errstr = "EOF occurred in violation of protocol"
+        elif errcode == 0:
             errstr = "A failure in the SSL library occurred"
         elif lib.ERR_GET_LIB(errcode) == lib.ERR_LIB_SSL:
             reason = lib.ERR_GET_REASON(errcode)

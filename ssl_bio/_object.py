@@ -45,6 +45,7 @@ from ._ciphers import cipher_tuple
 from ._constants import CHANNEL_BINDING_TYPES, PROTOCOL_TLS_CLIENT, PROTOCOL_TLS_SERVER
 from ._errors import (
     SSL_ERROR_WANT_READ,
+    SSLEOFError,
     SSLWantReadError,
     SSLWantWriteError,
     error_from_io,
@@ -141,6 +142,7 @@ class SSLObject(ConnectionHooks):
     _fast: bool  # neither: read() and write() make one C call
     _post_handshake_auth: bool
     _errors: Optional[CallbackErrors]  # made when first needed
+    _got_eof: bool  # an SSLEOFError was raised: later failures are EOF too (3.15)
     _switched_to: Optional[Tuple[SSLContext, ...]]
     _app_data: Any  # cffi handle to a weakref to self, for callbacks
     _foreign: bool
@@ -163,6 +165,7 @@ class SSLObject(ConnectionHooks):
         "_fast",
         "_post_handshake_auth",
         "_errors",
+        "_got_eof",
         "_switched_to",
         "_app_data",
         "_foreign",
@@ -220,6 +223,7 @@ class SSLObject(ConnectionHooks):
             self._mirror = OutgoingMirror(outgoing)
             outgoing = self._mirror.inner
         self._errors = None
+        self._got_eof = False
         self._paused = None
         self._answer = None
         self._early_data = None
@@ -375,7 +379,7 @@ class SSLObject(ConnectionHooks):
         if errors is None or not errors.pending:
             if not failed:
                 return None
-            return error_from_io(self._ssl, result, where, self._server_hostname, ssl_error)
+            return self._io_error(result, where, ssl_error)
         transport, raised = errors.take()
         if transport is not None:
             lib.ERR_clear_error()
@@ -383,7 +387,7 @@ class SSLObject(ConnectionHooks):
         elif not failed:
             error = raised.pop(0)
         else:
-            error = error_from_io(self._ssl, result, where, self._server_hostname, ssl_error)
+            error = self._io_error(result, where, ssl_error)
             if isinstance(error, (SSLWantReadError, SSLWantWriteError)) or not isinstance(
                 raised[0], Exception
             ):
@@ -392,6 +396,21 @@ class SSLObject(ConnectionHooks):
                 error.__cause__ = raised.pop(0)
         for later in raised:
             _attach_context(error, later)
+        return error
+
+    def _io_error(self, result, where, ssl_error):
+        """OpenSSL's error for a failed call, remembering an EOF (Python 3.15, gh-148292).
+
+        Once the peer's transport ended without close_notify, every later
+        failing call raises SSLEOFError on every OpenSSL: 4.0 keeps the
+        connection in its error state and reports a bare SSL_ERROR_SSL
+        where 3.x reports the EOF again.
+        """
+        error = error_from_io(
+            self._ssl, result, where, self._server_hostname, ssl_error, got_eof=self._got_eof
+        )
+        if isinstance(error, SSLEOFError):
+            self._got_eof = True
         return error
 
     def _raise_if_failed(self, failed, where, result=0, ssl_error=None):

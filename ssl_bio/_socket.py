@@ -122,6 +122,17 @@ class SocketSSLObject(SSLObject):
     _unsent: Any  # records taken from _outgoing that the socket has not taken yet
     _written: Optional[int]  # a write's count, while its records are still going out
 
+    def uses_ktls_for_send(self) -> bool:
+        """Whether the kernel encrypts what is sent (CPython 3.15's private ``_SSLSocket``).
+
+        Never: records are made in memory BIOs and written to the socket.
+        """
+        return False
+
+    def uses_ktls_for_recv(self) -> bool:
+        """Whether the kernel decrypts what is received: never, as ``uses_ktls_for_send``."""
+        return False
+
     @classmethod
     def _for_socket(
         cls,

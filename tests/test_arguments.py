@@ -198,6 +198,8 @@ VERSION_SPECIFIC = {
     # 3.14's wrap_bio checks server_side, server_hostname and check_hostname
     # first (ssl._check_sslobject_params), before the BIOs' types.
     "wrap_bio(incoming)": (3, 14),
+    # 3.15's FileNotFoundError names the file.
+    "load_cert_chain(certfile)": (3, 15),
     "wrap_bio(outgoing)": (3, 14),
     "wrap_bio(server_side)": (3, 14),
     # 3.9 wrapped a client-side object on a PROTOCOL_TLS_SERVER context.

@@ -17,6 +17,7 @@ from conftest import (
     outcome,
     server_context,
 )
+from versions import REFUSES_UNCHECKABLE_HOST_NAMES
 
 VERSIONS = ["TLSv1_2", "TLSv1_3"]
 
@@ -409,3 +410,18 @@ def test_read_into_unusable_buffer_is_a_type_error(make_pair, buffer):
     with pytest.raises(TypeError, match="read-write bytes-like object"):
         pair.server.read(4, buffer)
     assert pair.server.read(4) == b"data"  # nothing was consumed
+
+
+@pytest.mark.parametrize("hostname", ["x", "example.com."])
+def test_a_host_name_openssl_refuses_is_named(hostname):
+    """OpenSSL 4.0 refuses these with an empty error queue: the message says what, not "unknown"."""
+    ctx = ssl_bio.SSLContext(ssl_bio.PROTOCOL_TLS_CLIENT)
+    result = outcome(
+        ctx.wrap_bio, ssl_bio.MemoryBIO(), ssl_bio.MemoryBIO(), server_hostname=hostname
+    )
+    if not REFUSES_UNCHECKABLE_HOST_NAMES:
+        assert result[0] == "ok"
+        return
+    assert result[1][0] == "SSLError"
+    assert f"server_hostname {hostname!r}" in result[1][-1]
+    assert "unknown error" not in result[1][-1]

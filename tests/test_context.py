@@ -8,7 +8,7 @@ from cryptography.hazmat.primitives import serialization
 
 import ssl_bio
 from conftest import Pair, assert_same_as_stdlib, outcome, stdlib_is_reference
-from versions import DEFAULT_MINIMUM_VERSION
+from versions import DEFAULT_MINIMUM_VERSION, STDLIB_OPENSSL_DIFFERS
 
 PROTOCOLS = ["PROTOCOL_TLS_CLIENT", "PROTOCOL_TLS_SERVER", "PROTOCOL_TLS"]
 
@@ -342,7 +342,14 @@ def test_load_cert_chain_errors_match_stdlib(certs, other_ca_certs, tmp_path):
         ctx = mod.SSLContext(mod.PROTOCOL_TLS_SERVER)
         return [outcome(ctx.load_cert_chain, cert, key) for cert, key in cases]
 
-    results = assert_same_as_stdlib(scenario)
+    # 3.15's FileNotFoundError names the file; before it, compare all but messages.
+    results = assert_same_as_stdlib(scenario, since=(3, 15))
+    if not stdlib_is_reference(since=(3, 15)) and stdlib_is_reference():
+
+        def classes(outcomes):
+            return [(kind, value[:2] if kind == "error" else value) for kind, value in outcomes]
+
+        assert classes(results) == classes(scenario(ssl))
     assert [result[0] for result in results[:2]] == ["ok", "ok"]
 
 
@@ -450,6 +457,8 @@ def test_module_constants_match_stdlib():
             "HAS_TLSv1_2",
             "HAS_TLSv1_3",
         ):
+            if STDLIB_OPENSSL_DIFFERS and name.startswith("OPENSSL_VERSION"):
+                continue  # two OpenSSL versions in one process: each names its own
             assert getattr(ssl_bio, name) == getattr(ssl, name), name
     # Beyond the stdlib: the same list, then 'tls-exporter' and 'tls-server-end-point'.
     assert ssl_bio.CHANNEL_BINDING_TYPES[: len(ssl.CHANNEL_BINDING_TYPES)] == (

@@ -222,7 +222,9 @@ def test_objects_and_bios_dropped_in_any_order(certs, bio_class):
     ],
 )
 def test_which_outgoing_bios_are_mirrored(certs, incoming, outgoing, mirrored):
-    obj = client_context(ssl_bio, certs).wrap_bio(incoming(), outgoing(), server_hostname="x")
+    obj = client_context(ssl_bio, certs).wrap_bio(
+        incoming(), outgoing(), server_hostname="x.example"
+    )
     assert (obj._mirror is not None) == (mirrored and not _accel.ENABLED)
 
 

@@ -14,6 +14,7 @@ import pytest
 
 import ssl_bio
 from conftest import Pair, client_context, server_context
+from versions import alert_reason
 
 VERSIONS = [ssl_bio.TLSVersion.TLSv1_2, ssl_bio.TLSVersion.TLSv1_3]
 VERSION_IDS = ["TLSv1.2", "TLSv1.3"]
@@ -176,7 +177,7 @@ def test_a_paused_client_hello_answered_with_an_alert(certs):
 @pytest.mark.parametrize(
     "result, cause, alert",
     [
-        (ZeroDivisionError, ZeroDivisionError, "SSLV3_ALERT_HANDSHAKE_FAILURE"),
+        (ZeroDivisionError, ZeroDivisionError, alert_reason("HANDSHAKE_FAILURE")),
         ("not an alert", TypeError, "TLSV1_ALERT_INTERNAL_ERROR"),
     ],
 )
@@ -256,7 +257,7 @@ def test_verify_callback_rejects(certs, version):
     assert error.verify_code == 50  # X509_V_ERR_APPLICATION_VERIFICATION
     assert error.reason == "CERTIFICATE_VERIFY_FAILED"
     # OpenSSL sends handshake_failure for an application's rejection.
-    assert errors["server"].reason == "SSLV3_ALERT_HANDSHAKE_FAILURE"
+    assert errors["server"].reason == alert_reason("HANDSHAKE_FAILURE")
 
 
 def test_verify_callback_accepts_what_openssl_refused(certs, other_ca_certs):

@@ -93,7 +93,9 @@ def test_der_cert_to_pem_cert_inputs():
     def scenario(mod):
         return {name: outcome(mod.DER_cert_to_PEM_cert, value) for name, value in inputs.items()}
 
-    assert_same_as_stdlib(scenario)
+    # An empty certificate: 3.15's (base64 wrapcol) leaves an empty line between the markers.
+    ours = assert_same_as_stdlib(scenario, since=(3, 15))
+    assert ours["empty"] == ("ok", f"{ssl_bio.PEM_HEADER}\n\n{ssl_bio.PEM_FOOTER}\n")
 
 
 @pytest.mark.parametrize(

@@ -230,7 +230,9 @@ def test_context_reconfigured_while_other_threads_wrap(certs):
 
     def wrap():
         for _ in range(2000):
-            obj = ctx.wrap_bio(ssl_bio.MemoryBIO(), ssl_bio.MemoryBIO(), server_hostname="x")
+            obj = ctx.wrap_bio(
+                ssl_bio.MemoryBIO(), ssl_bio.MemoryBIO(), server_hostname="x.example"
+            )
             with pytest.raises(ssl_bio.SSLWantReadError):
                 obj.do_handshake()
 

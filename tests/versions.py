@@ -7,6 +7,7 @@ capability can be asked of OpenSSL, it is asked, not derived from a version.
 """
 
 import platform
+import ssl
 import sysconfig
 
 import ssl_bio
@@ -48,3 +49,28 @@ DEFAULT_MINIMUM_VERSION = (
     if DEFERS_TO_OPENSSL_DEFAULTS
     else "<TLSVersion.TLSv1_2: 771>"
 )
+
+# OpenSSL 4.0 renamed the alert reasons SSL_R_SSLV3_ALERT_* to SSL_R_TLS_ALERT_*
+# (the old names stay only in sslerr_legacy.h).
+ALERT_REASON_PREFIX = "TLS_ALERT_" if OPENSSL_VERSION >= (4, 0, 0) else "SSLV3_ALERT_"
+
+
+def alert_reason(name):
+    """A received alert's reason mnemonic on this OpenSSL: alert_reason("HANDSHAKE_FAILURE")."""
+    return ALERT_REASON_PREFIX + name
+
+
+# Whether the stdlib of this interpreter runs on another OpenSSL than ssl_bio
+# (Debian experimental: its python3.15's _ssl on libssl.so.3, ssl_bio on 4.0's
+# libssl.so.4).  The differential tests then compare what two OpenSSL versions
+# name differently in OpenSSL's own terms (conftest.describe_error).
+STDLIB_OPENSSL_DIFFERS = ssl.OPENSSL_VERSION_INFO[:2] != ssl_bio.OPENSSL_VERSION_INFO[:2]
+
+# OpenSSL 4.0's X509_VERIFY_PARAM_set1_host refuses host names it could never
+# match ("x", "example.com."), queueing no reason.
+REFUSES_UNCHECKABLE_HOST_NAMES = OPENSSL_VERSION >= (4, 0, 0)
+
+# What the next I/O call on a connection whose handshake failed raises: 3.x
+# reports a bare EOF (SSLEOFError), 4.0 keeps the connection in its error state
+# (SSLError "A failure in the SSL library occurred", as the stdlib reports it).
+AFTER_A_FAILED_HANDSHAKE = "SSLError" if OPENSSL_VERSION >= (4, 0, 0) else "SSLEOFError"
