@@ -383,6 +383,8 @@ class SSLSocket(socket.socket):
             raise TypeError("SSLSocket._create() needs the SSLContext (context=)")
         if sock.getsockopt(socket.SOL_SOCKET, socket.SO_TYPE) != socket.SOCK_STREAM:
             raise NotImplementedError("only stream sockets are supported")
+        # Before the descriptor is taken over, so a refused call leaves ``sock``
+        # as it was (SSLObject._create checks again for wrap_bio's callers).
         check_sslobject_params(server_side, context, server_hostname, session)
         timeout = sock.gettimeout()
         fields = {"family": sock.family, "type": sock.type, "proto": sock.proto}
